@@ -1,0 +1,68 @@
+"""Claims: each attributed content, and every sentence the author asserts on no one's say-so.
+
+A sentence counts as the author's own when attributions cover less than half of its words:
+"This revelation aligns with statements made by Putin, who highlighted X" is the author's
+claim (that it aligns) even though it carries Putin's claim X inside it.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+from spacy.tokens import Span as TokenSpan
+
+from sayso.model import Attribution, Claim
+
+# Share of a sentence's word characters that attributions must cover to make it theirs.
+ATTRIBUTED_SHARE = 0.5
+# Sentences with fewer word tokens than this (bylines, datelines, stray headings) are skipped.
+MIN_CLAIM_WORDS = 4
+
+
+def build_claims(doc: Doc, attributions: list[Attribution]) -> list[Claim]:
+    """Claims in reading order; sets ``claim_id`` on every attribution."""
+    text = doc.text
+    pending: list[tuple[int, int, str, list[Attribution]]] = []
+    by_content: dict[tuple[int, int], list[Attribution]] = {}
+    for attribution in attributions:
+        if attribution.content is not None:
+            key = (attribution.content.start, attribution.content.end)
+            by_content.setdefault(key, []).append(attribution)
+    for (start, end), owners in by_content.items():
+        pending.append((start, end, "attributed", owners))
+    covered = _covered_chars(attributions)
+    for sent in doc.sents:
+        if _is_author_assertion(sent, covered):
+            start, end = _trimmed(sent)
+            pending.append((start, end, "author", []))
+    pending.sort(key=lambda item: (item[0], item[1]))
+    claims = []
+    for number, (start, end, kind, owners) in enumerate(pending, start=1):
+        claim = Claim(id=f"c{number}", start=start, end=end, text=text[start:end], kind=kind)
+        claims.append(claim)
+        for attribution in owners:
+            attribution.claim_id = claim.id
+    return claims
+
+
+def _covered_chars(attributions: list[Attribution]) -> set[int]:
+    covered: set[int] = set()
+    for attribution in attributions:
+        mentions = [link.mention for link in attribution.chain]
+        for span in (attribution.source, attribution.cue, attribution.content, *mentions):
+            if span is not None:
+                covered.update(range(span.start, span.end))
+    return covered
+
+
+def _is_author_assertion(sent: TokenSpan, covered: set[int]) -> bool:
+    words = [t for t in sent if t.is_alpha or t.like_num]
+    if len(words) < MIN_CLAIM_WORDS or sent.text.rstrip().endswith("?"):
+        return False
+    total = sum(len(t) for t in words)
+    inside = sum(len(t) for t in words if t.idx in covered)
+    return inside < ATTRIBUTED_SHARE * total
+
+
+def _trimmed(sent: TokenSpan) -> tuple[int, int]:
+    tokens = [t for t in sent if not t.is_space]
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)

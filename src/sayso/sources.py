@@ -1,0 +1,191 @@
+"""Who a source mention stands for: names, kinds, pronouns, nominals and short forms.
+
+One ``SourceResolver`` walks an article once, in reading order, remembering the people and
+organisations named so far; "he", "the agency" or a bare surname then resolve to the most
+recent compatible name. Resolution is deliberately conservative: a mention that cannot be
+resolved keeps its own text and the kind ``unknown`` rather than a guessed name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as TokenSpan
+
+from sayso import lexicon
+from sayso.model import Source, SourceKind, Span
+
+PERSON_LABELS = ("PERSON",)
+ORGANISATION_LABELS = ("ORG", "NORP", "GPE", "FAC")
+# How far back (in characters) a pronoun may reach for its antecedent.
+PRONOUN_REACH = 1500
+# A source that spoke this recently wins over a nearer name that did not speak: news
+# keeps its speaker as the subject ("Putin said ... He also emphasized ...").
+SPEAKER_REACH = 600
+
+
+@dataclass
+class _Known:
+    name: str
+    kind: SourceKind
+    end: int
+    tokens: tuple[str, ...] = ()
+
+
+@dataclass
+class SourceResolver:
+    """Resolves source mentions of one document, remembering what it has seen."""
+
+    doc: Doc
+    _seen_sources: list[_Known] = field(default_factory=list)
+
+    def resolve(self, start: int, end: int) -> Source:
+        """The source named by the tokens ``doc[start:end]`` (token offsets)."""
+        mention = self.doc[start:end]
+        span = Span(mention.start_char, mention.end_char, mention.text)
+        name, kind = self._name_and_kind(mention)
+        self._seen_sources.append(_Known(name, kind, mention.end_char, tuple(name.split())))
+        return Source(name=name, kind=kind, mention=span)
+
+    def _name_and_kind(self, mention: TokenSpan) -> tuple[str, SourceKind]:
+        head = mention.root
+        lower = head.lower_
+        outlet = _known_outlet(mention)
+        if outlet:
+            return outlet, "organisation"
+        if len(mention) == 1 and (lower in lexicon.PERSON_PRONOUNS or lower == "who"):
+            return self._antecedent(mention, "person") or (mention.text, "unknown")
+        if len(mention) == 1 and lower in lexicon.PLURAL_PRONOUNS | {"it", "which"}:
+            return self._antecedent(mention, "organisation") or (mention.text, "unknown")
+        if lower in lexicon.FIRST_PERSON:
+            return mention.text, "unknown"
+        surname = self._known_surname(mention)
+        if surname:
+            return surname, "person"
+        entity = _main_entity(mention)
+        if entity is not None and entity.label_ in PERSON_LABELS:
+            return self._full_person_name(entity), "person"
+        if _is_anonymous(mention):
+            return mention.text, "anonymous"
+        if entity is not None:
+            return _strip_determiner(entity), "organisation"
+        if _is_definite(mention) and head.lemma_.lower() in lexicon.OUTLET_NOUNS:
+            return self._antecedent(mention, "organisation") or (mention.text, "unknown")
+        if _is_definite(mention) and head.lemma_.lower() in lexicon.ORGANISATION_NOUNS:
+            found = self._antecedent(mention, "organisation", must_contain=head.lemma_)
+            return found or (mention.text, "organisation")
+        if head.lemma_.lower() in lexicon.PERSON_NOUNS:
+            # "the general", "a spokesman": a person the article does not name.
+            found = self._antecedent(mention, "person") if _is_definite(mention) else None
+            return found or (mention.text, "anonymous")
+        if head.pos_ == "PROPN":
+            return self._full_person_name(mention), "person"
+        return mention.text, "unknown"
+
+    def _full_person_name(self, entity: TokenSpan) -> str:
+        """Strip titles from a name and expand a bare surname to the full name seen before."""
+        words = [t.text for t in entity if t.lower_ not in lexicon.NAME_PREFIX_WORDS]
+        words = [w[:-2] if w.endswith(("’s", "'s")) else w for w in words] or [entity.text]
+        if len(words) == 1:
+            for earlier in self._earlier_people(entity.start_char):
+                if earlier.tokens and earlier.tokens[-1] == words[0]:
+                    return earlier.name
+        return " ".join(words)
+
+    def _known_surname(self, mention: TokenSpan) -> str | None:
+        """The full name of a person named earlier, when the mention is their bare surname."""
+        words = [t for t in mention if t.pos_ == "PROPN"]
+        if len(words) != 1 or words[0].i != mention.root.i:
+            return None
+        for earlier in self._earlier_people(mention.start_char):
+            if len(earlier.tokens) > 1 and earlier.tokens[-1] == words[0].text:
+                return earlier.name
+        return None
+
+    def _earlier_people(self, before: int) -> list[_Known]:
+        """People named before ``before``, the most recent first."""
+        people = [k for k in self._seen_sources if k.kind == "person" and k.end <= before]
+        for ent in self.doc.ents:
+            if ent.label_ in PERSON_LABELS and ent.end_char <= before and len(ent) > 1:
+                name = " ".join(t.text for t in ent if t.lower_ not in lexicon.NAME_PREFIX_WORDS)
+                people.append(_Known(name, "person", ent.end_char, tuple(name.split())))
+        return sorted(people, key=lambda k: k.end, reverse=True)
+
+    def _antecedent(
+        self, mention: TokenSpan, kind: SourceKind, must_contain: str | None = None
+    ) -> tuple[str, SourceKind] | None:
+        """The most recent earlier source (preferred) or entity of the wanted kind."""
+        start = mention.start_char
+        sources = [k for k in self._seen_sources if k.end <= start and k.kind == kind]
+        if must_contain:
+            sources = [k for k in sources if must_contain.lower() in k.name.lower()]
+        candidates = list(sources)
+        for ent in self.doc.ents:
+            if ent.end_char > start or start - ent.end_char > PRONOUN_REACH:
+                continue
+            outlet = _known_outlet(ent)
+            if kind == "person" and ent.label_ in PERSON_LABELS and not outlet:
+                candidates.append(_Known(self._full_person_name(ent), "person", ent.end_char))
+            elif kind == "organisation" and (ent.label_ in ORGANISATION_LABELS or outlet):
+                name = outlet or _strip_determiner(ent)
+                candidates.append(_Known(name, "organisation", ent.end_char))
+        if must_contain:
+            candidates = [k for k in candidates if must_contain.lower() in k.name.lower()]
+        recent = [k for k in candidates if start - k.end <= PRONOUN_REACH]
+        if not recent:
+            return None
+        speakers = [k for k in sources if start - k.end <= SPEAKER_REACH]
+        best = max(speakers or recent, key=lambda k: k.end)
+        return best.name, best.kind
+
+
+def _known_outlet(mention: TokenSpan) -> str | None:
+    """The outlet named in the mention, when it is one of the well-known agencies."""
+    words = [t.text for t in mention if not t.is_punct and t.lower_ not in ("the", "’s", "'s")]
+    for size in range(len(words), 0, -1):
+        for i in range(len(words) - size + 1):
+            candidate = " ".join(words[i : i + size])
+            if candidate.lower() in lexicon.KNOWN_OUTLETS:
+                return candidate
+    return None
+
+
+def _main_entity(mention: TokenSpan) -> TokenSpan | None:
+    """The named entity a mention is about: the person if one is named, else the first."""
+    ents = [e for e in mention.ents if e.label_ in PERSON_LABELS + ORGANISATION_LABELS]
+    if not ents:
+        return None
+    people = [e for e in ents if e.label_ in PERSON_LABELS]
+    return people[-1] if people else ents[0]
+
+
+def _is_definite(mention: TokenSpan) -> bool:
+    return any(t.dep_ == "det" and t.lower_ in ("the", "this", "that") for t in mention)
+
+
+def _is_anonymous(mention: TokenSpan) -> bool:
+    """A vague source: "sources", "a senior official", "some experts", "Western analysts"."""
+    head = mention.root
+    if head.lemma_.lower() not in lexicon.ANONYMOUS_NOUNS and head.lower_ not in (
+        lexicon.ANONYMOUS_NOUNS
+    ):
+        return False
+    dets = [t.lower_ for t in head.children if t.dep_ in ("det", "nummod", "quantmod")]
+    plural = head.tag_ in ("NNS", "NNPS")
+    return plural or any(d in lexicon.INDEFINITE_DETERMINERS or d.isdigit() for d in dets)
+
+
+def _strip_determiner(entity: TokenSpan) -> str:
+    words = [t for t in entity if not (t.i == entity.start and t.lower_ == "the")]
+    text = " ".join(t.text for t in words) if words else entity.text
+    return text[:-2] if text.endswith(("’s", "'s")) else text
+
+
+def anonymous_source(name: str = "unnamed source") -> Source:
+    """The chain link for an attribution with no one named ("it is believed", "reportedly")."""
+    return Source(name=name, kind="anonymous", mention=None)
+
+
+def token_span(token: Token) -> Span:
+    return Span(token.idx, token.idx + len(token.text), token.text)
