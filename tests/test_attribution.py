@@ -133,9 +133,20 @@ def test_quote_over_several_paragraphs() -> None:
     assert chain(attribution) == [("Ivan Petrenko", "person")]
 
 
-def test_continuation_quote_keeps_the_speaker() -> None:
+def test_continuation_quote_in_the_same_paragraph_joins_the_speech() -> None:
     text = (
         "“The bridge will reopen in May,” said engineer Maria Holm. "
+        "“Until then the ferry has to carry everyone across the river.”"
+    )
+    attribution = only(text)
+    assert chain(attribution) == [("Maria Holm", "person")]
+    assert attribution.content is not None
+    assert attribution.content.start == 0 and attribution.content.end == len(text)
+
+
+def test_continuation_quote_in_the_next_paragraph_keeps_the_speaker() -> None:
+    text = (
+        "“The bridge will reopen in May,” said engineer Maria Holm.\n\n"
         "“Until then the ferry has to carry everyone across the river.”"
     )
     attributions = run(text).attributions
@@ -143,6 +154,7 @@ def test_continuation_quote_keeps_the_speaker() -> None:
     assert all(chain(a) == [("Maria Holm", "person")] for a in attributions)
     assert attributions[1].content is not None
     assert attributions[1].content.text.startswith("“Until then")
+    assert attributions[1].kind == "direct"
 
 
 def test_according_to_before_and_after() -> None:

@@ -44,6 +44,10 @@ CONTENT_DEPS = ("ccomp",)
 MIN_QUOTE_CONTENT_WORDS = 4
 # Prefix of a headline or sentence ("..., Agency Reports") long enough to be content.
 MIN_PREFIX_CONTENT_TOKENS = 3
+# "Name: statement" headlines: at most this many tokens before the colon, and more than
+# this many after it.
+MAX_COLON_SOURCE_TOKENS = 5
+MIN_COLON_CONTENT = 3
 EDGE_PUNCT = frozenset(",;:—–-()[]") | {"\n"}
 
 
@@ -288,7 +292,9 @@ def _verb_attribution(doc: Doc, sent: TokenSpan, verb: Token) -> Found | None:
             content = char_range(doc, content_tok.left_edge.i, content_tok.right_edge.i + 1)
     if content is None:
         content = _content_around(doc, sent, verb, source_tok)
-    if content is None or content[0] >= content[1]:
+    if content is not None and content[0] >= content[1]:
+        return None
+    if content is None and source_tok is None:
         return None
     if source_tok is None and anonymous is None:
         return None
@@ -416,6 +422,24 @@ def find_noun_cues(doc: Doc, sent: TokenSpan, sent_index: int) -> Iterator[Found
         )
 
 
+def find_colon_statements(doc: Doc, sent: TokenSpan, sent_index: int) -> Iterator[Found]:
+    """Headline style "Graham: Trump's rhetoric is destroying the party"."""
+    colon = next((t for t in sent if t.text == ":"), None)
+    if colon is None or not 0 < colon.i - sent.start <= MAX_COLON_SOURCE_TOKENS:
+        return
+    speaker = doc[sent.start : colon.i]
+    if any(t.pos_ in ("VERB", "AUX") for t in speaker) or not can_speak(speaker.root):
+        return
+    if speaker.root.pos_ not in ("PROPN", "NOUN") or sent.end - colon.i <= MIN_COLON_CONTENT:
+        return
+    yield Found(
+        cue=(colon.idx, colon.idx + 1),
+        content=char_range(doc, colon.i + 1, sent.end),
+        source=(sent.start, colon.i),
+        sentence=sent_index,
+    )
+
+
 def find_hedged_statements(
     doc: Doc, sent: TokenSpan, sent_index: int, cue_heads: set[int]
 ) -> Iterator[Found]:
@@ -442,16 +466,16 @@ def attach_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -> list[Fou
     sentences = list(doc.sents)
     sent_starts = [s.start_char for s in sentences]
     extra: list[Found] = []
+    taken = _attach_adjacent_quotes(doc, long_quotes, found)
     for quote in long_quotes:
+        if quote in taken:
+            continue
         owners = [f for f in found if f.content and _overlaps(f.content, (quote.start, quote.end))]
         if owners:
             for owner in owners:
                 _merge_quote(owner, quote)
             continue
-        same_sentence = [f for f in found if _sentence_of(sent_starts, quote.start) == f.sentence]
-        introducer = next((f for f in same_sentence if f.content is None), None)
-        if introducer is None:
-            introducer = _colon_introducer(doc, found, quote)
+        introducer = _colon_introducer(doc, found, quote)
         if introducer is not None:
             introducer.content = (quote.start, quote.end)
             introducer.kind = "direct"
@@ -478,8 +502,66 @@ def attach_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -> list[Fou
     return found + extra
 
 
+def _attach_adjacent_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -> set[Quote]:
+    """Give a cue with no content of its own the quotes right beside it.
+
+    “We are ready,” she said. — and — He added: “We are ready.” — the quote before the
+    source and cue, the one after, or both when the speech runs on around them.
+    """
+    taken: set[Quote] = set()
+    text = doc.text
+    for f in found:
+        if f.content is not None or f.source is None:
+            continue
+        source = doc[f.source[0] : f.source[1]]
+        start = min(f.cue[0], source.start_char)
+        end = max(f.cue[1], source.end_char)
+        before = next((q for q in reversed(quotes) if q.end <= start), None)
+        after = next((q for q in quotes if q.start >= end), None)
+        if before is not None and not _only_punctuation(text[before.end : start]):
+            before = None
+        if after is not None and not _only_punctuation(text[end : after.start]):
+            after = None
+        if before is None and after is None:
+            continue
+        first, last = before or after, after or before
+        assert first is not None and last is not None
+        f.content = (first.start, last.end)
+        f.kind = "direct"
+        taken.update(q for q in (before, after) if q is not None)
+    return taken
+
+
+def _only_punctuation(gap: str) -> bool:
+    """A gap between a quote and its cue: punctuation and spaces, within one paragraph."""
+    return "\n\n" not in gap and not _has_words(gap)
+
+
+def _close_quotes(
+    text: str, quotes: list[Quote], content: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """Widen a content to the quote marks it stops just short of: to “take America back.”"""
+    if content is None:
+        return None
+    start, end = content
+    for quote in quotes:
+        if start <= quote.start < end < quote.end and not _has_words(text[end : quote.end]):
+            end = quote.end
+        if quote.start < start < quote.end <= end and not _has_words(text[quote.start : start]):
+            start = quote.start
+    return start, end
+
+
+def _has_words(gap: str) -> bool:
+    return any(ch.isalnum() for ch in gap)
+
+
 def _interrupted_quote(doc: Doc, last: Found, quote: Quote) -> bool:
-    """“We will not retreat,” the general said, “and we will fight”: one quote, two parts."""
+    """One speech in two quotes of a paragraph, split only by its cue and source.
+
+    “We will not retreat,” the general said, “and we will fight.” and “We hold,” she said.
+    “We will go on.” are each one content, as PolNeAR annotates them.
+    """
     if last.content is None or last.kind != "direct" or last.content[1] > quote.start:
         return False
     covered = set(range(*last.cue))
@@ -487,7 +569,7 @@ def _interrupted_quote(doc: Doc, last: Found, quote: Quote) -> bool:
         source = doc[last.source[0] : last.source[1]]
         covered |= set(range(source.start_char, source.end_char))
     gap = range(last.content[1], quote.start)
-    if any(doc.text[i] in ".!?" for i in gap):
+    if "\n" in doc.text[gap.start : gap.stop]:
         return False
     return all(i in covered or not doc.text[i].isalnum() for i in gap)
 
@@ -535,12 +617,15 @@ def find_attributions(doc: Doc, quotes: list[Quote]) -> list[Attribution]:
         in_sentence = list(find_verb_cues(doc, sent, index))
         in_sentence += find_according_to(doc, sent, index)
         in_sentence += find_noun_cues(doc, sent, index)
+        in_sentence += find_colon_statements(doc, sent, index)
         cue_heads = {doc.char_span(*f.cue, alignment_mode="expand").root.i for f in in_sentence}
         in_sentence += find_hedged_statements(doc, sent, index, cue_heads)
         _add_sentence_relays(sent, in_sentence)
         found += _drop_nested_duplicates(in_sentence)
     found = attach_quotes(doc, quotes, found)
     found = [f for f in found if f.content is not None and f.content[0] < f.content[1]]
+    for f in found:
+        f.content = _close_quotes(doc.text, quotes, f.content)
     found.sort(key=lambda f: (f.content[0] if f.content else 0, f.cue[0]))
     return _to_attributions(doc, found)
 
