@@ -448,7 +448,7 @@ def find_hedged_statements(
         if tok.lower_ not in lexicon.HEDGE_WORDS or tok.head.i in cue_heads:
             continue
         head = tok.head
-        clause = clause_without(head, set())
+        clause = clause_without(head, _conjoined_clauses(head))
         if clause is None:
             continue
         yield Found(
@@ -458,6 +458,17 @@ def find_hedged_statements(
             anonymous="unnamed source",
             sentence=sent_index,
         )
+
+
+def _conjoined_clauses(verb: Token) -> set[int]:
+    """Tokens of clauses joined to ``verb`` by "and"/"but", with the conjunction itself."""
+    tokens: set[int] = set()
+    for child in verb.children:
+        if child.dep_ == "conj" and child.pos_ in ("VERB", "AUX"):
+            tokens.update(t.i for t in child.subtree)
+        elif child.dep_ == "cc":
+            tokens.add(child.i)
+    return tokens
 
 
 def attach_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -> list[Found]:
@@ -656,7 +667,7 @@ def _drop_nested_duplicates(found: list[Found]) -> list[Found]:
 def _to_attributions(doc: Doc, found: list[Found]) -> list[Attribution]:
     resolver = SourceResolver(doc)
     text = doc.text
-    attributions = []
+    attributions: list[Attribution] = []
     for number, f in enumerate(found, start=1):
         chain: list[Source] = [resolver.resolve(*o) for o in f.origins]
         if f.source is not None:
@@ -665,6 +676,8 @@ def _to_attributions(doc: Doc, found: list[Found]) -> list[Attribution]:
             chain.append(anonymous_source(f.anonymous))
         relays = (resolver.resolve(*r) for r in f.relays)
         chain += [r for r in relays if r.kind == "organisation"]
+        if len(chain) == 1:
+            chain += _relays_named_before(chain[0], attributions)
         source_span = None
         if f.source is not None:
             source_tokens = doc[f.source[0] : f.source[1]]
@@ -681,6 +694,19 @@ def _to_attributions(doc: Doc, found: list[Found]) -> list[Attribution]:
             )
         )
     return attributions
+
+
+def _relays_named_before(origin: Source, earlier: list[Attribution]) -> list[Source]:
+    """Relays this article already gave for the same source: after "According to RIA,
+    citing Marochko, ...", "Marochko detailed ..." still reaches us through RIA. The links
+    keep the mentions where the article named them."""
+    if origin.kind not in ("person", "organisation"):
+        return []
+    for attribution in reversed(earlier):
+        names = [link.name for link in attribution.chain]
+        if len(names) > 1 and names[0] == origin.name:
+            return list(attribution.chain[1:])
+    return []
 
 
 def _dedupe_chain(chain: list[Source]) -> list[Source]:

@@ -1,8 +1,6 @@
 """Claims: each attributed content, and every sentence the author asserts on no one's say-so.
 
-A sentence counts as the author's own when attributions cover less than half of its words:
-"This revelation aligns with statements made by Putin, who highlighted X" is the author's
-claim (that it aligns) even though it carries Putin's claim X inside it.
+A sentence counts as the author's own when no attribution covers its main verb.
 """
 
 from __future__ import annotations
@@ -12,7 +10,8 @@ from spacy.tokens import Span as TokenSpan
 
 from sayso.model import Attribution, Claim
 
-# Share of a sentence's word characters that attributions must cover to make it theirs.
+# Share of a verbless sentence's word characters that attributions must cover to make it
+# theirs.
 ATTRIBUTED_SHARE = 0.5
 # Sentences with fewer word tokens than this (bylines, datelines, stray headings) are skipped.
 MIN_CLAIM_WORDS = 4
@@ -55,9 +54,18 @@ def _covered_chars(attributions: list[Attribution]) -> set[int]:
 
 
 def _is_author_assertion(sent: TokenSpan, covered: set[int]) -> bool:
+    """The author asserts a sentence whose main verb no attribution covers.
+
+    "This revelation aligns with statements made by Putin, who highlighted X" is the
+    author's (that it aligns) though it carries Putin's X; "X said Y" and "Y, according to
+    X" are not. Where the parse gives no verb as root, most words must be uncovered.
+    """
     words = [t for t in sent if t.is_alpha or t.like_num]
     if len(words) < MIN_CLAIM_WORDS or sent.text.rstrip().endswith("?"):
         return False
+    root = sent.root
+    if root.pos_ in ("VERB", "AUX"):
+        return root.idx not in covered
     total = sum(len(t) for t in words)
     inside = sum(len(t) for t in words if t.idx in covered)
     return inside < ATTRIBUTED_SHARE * total

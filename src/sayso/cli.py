@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -109,7 +110,7 @@ def analyze_jsonl(
     path: str, *, max_chars: int | None = None, check_language: bool = True
 ) -> Iterator[dict[str, Any]]:
     """One output record per input line: the analysis, or an error record for that line."""
-    stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    stream = sys.stdin.buffer if path == "-" else _open_input(path)
     try:
         for line_number, item in iter_jsonl(
             stream, max_chars=max_chars, check_language=check_language
@@ -126,6 +127,16 @@ def analyze_jsonl(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def _open_input(path: str) -> IO[bytes]:
+    """Open a file for reading, turning OS errors into an InputError naming the path."""
+    try:
+        return open(path, "rb")  # closed by analyze_jsonl
+    except FileNotFoundError as error:
+        raise InputError(f"no such file: {path}") from error
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from error
 
 
 @cli.group(name="eval")
@@ -152,11 +163,16 @@ def evaluate_attribution_command(gold_dir: Path, limit: int | None, as_json: boo
     def predict(text: str) -> list:
         return analyze_article(Article(text=text)).attributions
 
-    with click.progressbar(length=0, label="analysing", file=sys.stderr) as bar:
+    # The bar starts with the first scored article, so that an error in the gold data
+    # (raised before any article is analysed) stays the only line on stderr.
+    with ExitStack() as stack:
+        bars: list[Any] = []
 
         def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
+            if not bars:
+                bar = click.progressbar(length=total, label="analysing", file=sys.stderr)
+                bars.append(stack.enter_context(bar))
+            bars[0].update(done - bars[0].pos)
 
         report = evaluate_attribution(gold_dir, predict, limit=limit, progress=progress)
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())

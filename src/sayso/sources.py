@@ -79,6 +79,8 @@ class SourceResolver:
             # "the general", "a spokesman": a person the article does not name.
             found = self._antecedent(mention, "person") if _is_definite(mention) else None
             return found or (mention.text, "anonymous")
+        if head.lemma_.lower() in lexicon.OUTLET_NOUNS | lexicon.ORGANISATION_NOUNS:
+            return mention.text, "organisation" if head.pos_ == "PROPN" else "anonymous"
         if head.pos_ == "PROPN":
             return self._full_person_name(mention), "person"
         return mention.text, "unknown"

@@ -1,0 +1,106 @@
+"""The project's canonical article (../shared/seeds/), with every attribution checked by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sayso.inputs import read_path
+from sayso.model import Analysis, Attribution
+from sayso.pipeline import analyze_article
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_d0de5e3594c67b80.txt"
+
+MAROCHKO = ("Andrei Marochko", "person")
+RIA = ("Ria Novosti", "organisation")
+TASS = ("TASS", "organisation")
+PUTIN = ("Vladimir Putin", "person")
+UNNAMED = ("unnamed source", "anonymous")
+
+# (cue, chain from origin to outermost relay, start of the content), read off the article.
+EXPECTED = [
+    ("Reports", [RIA], "Mass Desertions Reported"),
+    ("According to", [MAROCHKO, RIA], "a disturbing incident occurred when 12 Ukrainian"),
+    ("reportedly", [UNNAMED], "These deserters, who left"),
+    ("detailed", [MAROCHKO, RIA], "how Ukrainian forces from other battalions"),
+    ("reported", [TASS], "that an entire Ukrainian battalion headquarters"),
+    ("has previously highlighted", [PUTIN], "a surge in desertions within Ukrainian ranks"),
+    ("has consistently emphasized", [PUTIN], "Russia’s commitment to protecting the people"),
+    ("describes", [PUTIN], "the destabilizing influence of post-Maidan Ukraine"),
+]
+
+
+@pytest.fixture(scope="module")
+def seed() -> Analysis:
+    if not SEED.exists():
+        pytest.skip(f"seed article not found at {SEED}")
+    return analyze_article(read_path(SEED))
+
+
+def _chain(attribution: Attribution) -> list[tuple[str, str]]:
+    return [(link.name, link.kind) for link in attribution.chain]
+
+
+def test_every_attribution_with_its_chain(seed: Analysis) -> None:
+    found = [
+        (a.cue.text if a.cue else None, _chain(a), a.content.text[:50] if a.content else "")
+        for a in seed.attributions
+    ]
+    assert len(found) == len(EXPECTED), found
+    for (cue, chain, content), (want_cue, want_chain, want_start) in zip(
+        found, EXPECTED, strict=True
+    ):
+        assert cue == want_cue
+        assert chain == want_chain, cue
+        assert content.startswith(want_start[:50]), cue
+
+
+def test_according_to_citing_names_both_links(seed: Analysis) -> None:
+    attribution = seed.attributions[1]
+    assert attribution.content is not None
+    assert attribution.content.text == (
+        "a disturbing incident occurred when 12 Ukrainian soldiers abandoned their positions "
+        "during a critical engagement on the Borovsky direction"
+    )
+    mentions = [link.mention.text for link in attribution.chain if link.mention]
+    assert mentions == ["military expert Andrei Marochko", "Ria Novosti"]
+
+
+def test_short_forms_and_pronouns_resolve(seed: Analysis) -> None:
+    resolved = {
+        link.mention.text: link.name
+        for attribution in seed.attributions
+        for link in attribution.chain
+        if link.mention is not None
+    }
+    assert resolved["Marochko"] == "Andrei Marochko"
+    assert resolved["He"] == "Vladimir Putin"
+    assert resolved["he"] == "Vladimir Putin"
+
+
+def test_hedges(seed: Analysis) -> None:
+    hedges = {
+        a.cue.text: [(h.kind, h.span.text) for h in a.hedges] for a in seed.attributions if a.cue
+    }
+    assert hedges["reportedly"] == [("hedge", "reportedly")]
+    assert hedges["describes"] == [("distancing", "describes")]
+    assert hedges["According to"] == []
+    assert hedges["reported"] == []
+
+
+def test_the_authors_own_assertions(seed: Analysis) -> None:
+    author = [c.text for c in seed.claims if c.kind == "author"]
+    for start in (
+        "In the shadow of escalating conflict",
+        "This incident, occurring amid a broader context",
+        "The situation took a darker turn on July 10th",
+        "This revelation aligns with statements made by",
+        "Putin’s emphasis on peace, despite the war",
+        "In this context, the desertions of Ukrainian soldiers",
+    ):
+        assert any(text.startswith(start) for text in author), start
+    for start in ("According to Ria Novosti", "Marochko detailed", "He has consistently"):
+        assert not any(text.startswith(start) for text in author), start
+    attributed = {c.id for c in seed.claims if c.kind == "attributed"}
+    assert {a.claim_id for a in seed.attributions} == attributed
