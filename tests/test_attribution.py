@@ -299,3 +299,31 @@ def test_every_attribution_has_a_claim() -> None:
     assert all(a.claim_id in claim_ids for a in analysis.attributions)
     kinds = sorted(c.kind for c in analysis.claims)
     assert kinds == ["attributed", "author"]
+
+
+def test_attribution_inside_another_reaches_us_through_its_speaker() -> None:
+    analysis = run(
+        "A senior engineer told the regional newspaper that the dam had cracked, "
+        "the agency reported."
+    )
+    inner = next(a for a in analysis.attributions if a.cue and a.cue.text == "told")
+    assert chain(inner) == [
+        ("A senior engineer", "anonymous"),
+        ("the regional newspaper", "anonymous"),
+        ("the agency", "anonymous"),
+    ]
+
+
+def test_hedge_inside_reported_content_is_not_a_second_attribution() -> None:
+    attribution = only("TASS reported that the soldiers were reportedly caught by friendly fire.")
+    assert chain(attribution) == [("TASS", "organisation")]
+    assert [(h.kind, h.span.text) for h in attribution.hedges] == [("hedge", "reportedly")]
+
+
+def test_role_noun_resolves_only_to_a_person_introduced_with_that_role() -> None:
+    text = (
+        "Mayor Jonas Berg opened the meeting. Finance chair Maria Lopez presented the budget. "
+        "The mayor said the town could not afford a new bridge."
+    )
+    attribution = only(text)
+    assert chain(attribution) == [("Jonas Berg", "person")]

@@ -351,7 +351,7 @@ def test_cli_json_with_metadata_options_is_the_record(analyses: dict[str, Analys
     assert record == expected
 
 
-def test_cli_jsonl_lines_are_records_with_a_line_number(tmp_path: Path) -> None:
+def test_cli_jsonl_lines_are_schema_valid_records(tmp_path: Path) -> None:
     path = tmp_path / "batch.jsonl"
     lines = [
         json.dumps({"id": "n1", "text": NESTED}),
@@ -361,12 +361,11 @@ def test_cli_jsonl_lines_are_records_with_a_line_number(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["analyze", str(path)])
     assert result.exit_code == 0, result.output
     outputs = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o["line"] for o in outputs] == [1, 2]
+    assert [o["id"] for o in outputs] == ["n1", "2"]
     expected = [
         analyze(NESTED, article_id="n1").to_dict(),
         analyze(AUTHOR_ONLY, article_id="2", outlet="Elm Street News").to_dict(),
     ]
     for output, record in zip(outputs, expected, strict=True):
-        del output["line"]
         assert output == record
         validate_record(output)

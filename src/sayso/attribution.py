@@ -630,7 +630,8 @@ def find_attributions(doc: Doc, quotes: list[Quote]) -> list[Attribution]:
         in_sentence += find_noun_cues(doc, sent, index)
         in_sentence += find_colon_statements(doc, sent, index)
         cue_heads = {doc.char_span(*f.cue, alignment_mode="expand").root.i for f in in_sentence}
-        in_sentence += find_hedged_statements(doc, sent, index, cue_heads)
+        hedged = find_hedged_statements(doc, sent, index, cue_heads)
+        in_sentence += [h for h in hedged if not _inside_content(h.cue, in_sentence)]
         _add_sentence_relays(sent, in_sentence)
         found += _drop_nested_duplicates(in_sentence)
     found = attach_quotes(doc, quotes, found)
@@ -639,6 +640,10 @@ def find_attributions(doc: Doc, quotes: list[Quote]) -> list[Attribution]:
         f.content = _close_quotes(doc.text, quotes, f.content)
     found.sort(key=lambda f: (f.content[0] if f.content else 0, f.cue[0]))
     return _to_attributions(doc, found)
+
+
+def _inside_content(span: tuple[int, int], found: list[Found]) -> bool:
+    return any(f.content and f.content[0] <= span[0] and span[1] <= f.content[1] for f in found)
 
 
 def _add_sentence_relays(sent: TokenSpan, found: list[Found]) -> None:
@@ -674,8 +679,7 @@ def _to_attributions(doc: Doc, found: list[Found]) -> list[Attribution]:
             chain.append(resolver.resolve(*f.source))
         elif f.anonymous:
             chain.append(anonymous_source(f.anonymous))
-        relays = (resolver.resolve(*r) for r in f.relays)
-        chain += [r for r in relays if r.kind == "organisation"]
+        chain += [resolver.resolve(*r) for r in f.relays if _is_outlet(doc, r)]
         if len(chain) == 1:
             chain += _relays_named_before(chain[0], attributions)
         source_span = None
@@ -693,7 +697,46 @@ def _to_attributions(doc: Doc, found: list[Found]) -> list[Attribution]:
                 kind=f.kind,
             )
         )
+    _nest_chains(attributions)
     return attributions
+
+
+def _is_outlet(doc: Doc, mention: tuple[int, int]) -> bool:
+    """Whether a relay ("told X") names an outlet or organisation, not a person: "told
+    Izvestia", "told the regional newspaper", but not "told reporters"."""
+    span = doc[mention[0] : mention[1]]
+    head = span.root
+    if head.lemma_.lower() in lexicon.OUTLET_NOUNS or head.lower_ in lexicon.KNOWN_OUTLETS:
+        return True
+    return any(e.label_ in ("ORG", "GPE", "NORP") for e in span.ents) or (
+        head.pos_ == "PROPN" and head.ent_type_ != "PERSON"
+    )
+
+
+def _nest_chains(attributions: list[Attribution]) -> None:
+    """An attribution reported inside another's content reaches us through that speaker:
+    in "The minister said that X, officials confirmed" the minister's chain is
+    [minister, officials]."""
+    outermost_first = sorted(attributions, key=lambda a: -_length(a.content))
+    for inner in reversed(outermost_first):
+        anchor = inner.source or inner.cue
+        if anchor is None:
+            continue
+        hosts = [
+            a
+            for a in outermost_first
+            if a is not inner
+            and a.content is not None
+            and a.content.start <= anchor.start
+            and anchor.end <= a.content.end
+        ]
+        if hosts:
+            host = min(hosts, key=lambda a: _length(a.content))
+            inner.chain = _dedupe_chain(inner.chain + host.chain)
+
+
+def _length(span: Span | None) -> int:
+    return span.end - span.start if span else 0
 
 
 def _relays_named_before(origin: Source, earlier: list[Attribution]) -> list[Source]:

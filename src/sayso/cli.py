@@ -109,7 +109,8 @@ def analyze(
 def analyze_jsonl(
     path: str, *, max_chars: int | None = None, check_language: bool = True
 ) -> Iterator[dict[str, Any]]:
-    """One output record per input line: the analysis, or an error record for that line."""
+    """One output record per input line: the analysis (a schema-valid record whose ``id`` is
+    the input's, or ``line-N``), or ``{"line": N, "error": {...}}`` for a line that failed."""
     stream = sys.stdin.buffer if path == "-" else _open_input(path)
     try:
         for line_number, item in iter_jsonl(
@@ -118,12 +119,12 @@ def analyze_jsonl(
             if isinstance(item, InputError):
                 yield {"line": line_number, "error": {"code": item.code, "message": str(item)}}
                 continue
+            if item.id is None:
+                item.id = f"line-{line_number}"
             try:
-                record = analyze_article(item).to_dict()
+                yield analyze_article(item).to_dict()
             except SaysoError as error:
                 yield {"line": line_number, "error": {"code": error.code, "message": str(error)}}
-                continue
-            yield {"line": line_number, **record}
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()

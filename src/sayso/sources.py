@@ -23,14 +23,20 @@ PRONOUN_REACH = 1500
 # A source that spoke this recently wins over a nearer name that did not speak: news
 # keeps its speaker as the subject ("Putin said ... He also emphasized ...").
 SPEAKER_REACH = 600
+# Words before a name read as its role ("military expert Andrei Marochko").
+CONTEXT_TOKENS = 3
 
 
 @dataclass
 class _Known:
+    """A person or organisation named before: its name, and the words around the naming
+    ("military expert Andrei Marochko") that let "the expert" find it again."""
+
     name: str
     kind: SourceKind
     end: int
     tokens: tuple[str, ...] = ()
+    context: str = ""
 
 
 @dataclass
@@ -45,7 +51,8 @@ class SourceResolver:
         mention = self.doc[start:end]
         span = Span(mention.start_char, mention.end_char, mention.text)
         name, kind = self._name_and_kind(mention)
-        self._seen_sources.append(_Known(name, kind, mention.end_char, tuple(name.split())))
+        known = _Known(name, kind, mention.end_char, tuple(name.split()), mention.text.lower())
+        self._seen_sources.append(known)
         return Source(name=name, kind=kind, mention=span)
 
     def _name_and_kind(self, mention: TokenSpan) -> tuple[str, SourceKind]:
@@ -70,19 +77,24 @@ class SourceResolver:
             return mention.text, "anonymous"
         if entity is not None:
             return _strip_determiner(entity), "organisation"
-        if _is_definite(mention) and head.lemma_.lower() in lexicon.OUTLET_NOUNS:
-            return self._antecedent(mention, "organisation") or (mention.text, "unknown")
-        if _is_definite(mention) and head.lemma_.lower() in lexicon.ORGANISATION_NOUNS:
-            found = self._antecedent(mention, "organisation", must_contain=head.lemma_)
+        lemma = head.lemma_.lower()
+        definite = _is_definite(mention)
+        if definite and lemma in lexicon.OUTLET_NOUNS:
+            # "the newspaper": the outlet named last; unnamed outlets stay vague.
+            return self._antecedent(mention, "organisation") or (mention.text, "anonymous")
+        if lemma in lexicon.ORGANISATION_NOUNS:
+            # "the ministry": an organisation named with that word, else this one, unnamed.
+            found = self._antecedent(mention, "organisation", role=lemma) if definite else None
             return found or (mention.text, "organisation")
-        if head.lemma_.lower() in lexicon.PERSON_NOUNS:
-            # "the general", "a spokesman": a person the article does not name.
-            found = self._antecedent(mention, "person") if _is_definite(mention) else None
+        if lemma in lexicon.PERSON_NOUNS:
+            # "the expert": a person introduced with that role; "a spokesman" stays vague.
+            found = self._antecedent(mention, "person", role=lemma) if definite else None
             return found or (mention.text, "anonymous")
-        if head.lemma_.lower() in lexicon.OUTLET_NOUNS | lexicon.ORGANISATION_NOUNS:
-            return mention.text, "organisation" if head.pos_ == "PROPN" else "anonymous"
         if head.pos_ == "PROPN":
             return self._full_person_name(mention), "person"
+        if head.pos_ == "NOUN":
+            # "farmers", "a senior engineer": people the article does not name.
+            return mention.text, "anonymous"
         return mention.text, "unknown"
 
     def _full_person_name(self, entity: TokenSpan) -> str:
@@ -115,31 +127,40 @@ class SourceResolver:
         return sorted(people, key=lambda k: k.end, reverse=True)
 
     def _antecedent(
-        self, mention: TokenSpan, kind: SourceKind, must_contain: str | None = None
+        self, mention: TokenSpan, kind: SourceKind, role: str | None = None
     ) -> tuple[str, SourceKind] | None:
-        """The most recent earlier source (preferred) or entity of the wanted kind."""
+        """The most recent earlier source (preferred) or entity of the wanted kind; with a
+        ``role``, only one introduced with that word ("the mayor" -> "Mayor Jonas Berg")."""
         start = mention.start_char
         sources = [k for k in self._seen_sources if k.end <= start and k.kind == kind]
-        if must_contain:
-            sources = [k for k in sources if must_contain.lower() in k.name.lower()]
+        if role:
+            sources = [k for k in sources if role in k.context]
         candidates = list(sources)
         for ent in self.doc.ents:
             if ent.end_char > start or start - ent.end_char > PRONOUN_REACH:
                 continue
             outlet = _known_outlet(ent)
+            context = _context(ent)
             if kind == "person" and ent.label_ in PERSON_LABELS and not outlet:
-                candidates.append(_Known(self._full_person_name(ent), "person", ent.end_char))
+                name = self._full_person_name(ent)
+                candidates.append(_Known(name, "person", ent.end_char, context=context))
             elif kind == "organisation" and (ent.label_ in ORGANISATION_LABELS or outlet):
                 name = outlet or _strip_determiner(ent)
-                candidates.append(_Known(name, "organisation", ent.end_char))
-        if must_contain:
-            candidates = [k for k in candidates if must_contain.lower() in k.name.lower()]
+                candidates.append(_Known(name, "organisation", ent.end_char, context=context))
+        if role:
+            candidates = [k for k in candidates if role in k.context]
         recent = [k for k in candidates if start - k.end <= PRONOUN_REACH]
         if not recent:
             return None
         speakers = [k for k in sources if start - k.end <= SPEAKER_REACH]
         best = max(speakers or recent, key=lambda k: k.end)
         return best.name, best.kind
+
+
+def _context(entity: TokenSpan) -> str:
+    """An entity with the few words before it, lower-cased: "mayor jonas berg"."""
+    doc = entity.doc
+    return doc[max(entity.sent.start, entity.start - CONTEXT_TOKENS) : entity.end].text.lower()
 
 
 def _known_outlet(mention: TokenSpan) -> str | None:
