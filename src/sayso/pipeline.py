@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 
 from sayso.attribution import find_attributions
 from sayso.claims import build_claims
-from sayso.hedges import hedges_for
+from sayso.hedges import HedgeFinder
 from sayso.inputs import read_article
 from sayso.model import Analysis, Article, Meta
 from sayso.quotes import find_quotes
@@ -54,8 +54,9 @@ class AttributionComponent:
     def __call__(self, doc: Doc) -> Doc:
         quotes = find_quotes(doc.text)
         attributions = find_attributions(doc, quotes)
+        hedges = HedgeFinder(doc, quotes)
         for attribution in attributions:
-            attribution.hedges = hedges_for(doc, attribution, quotes)
+            attribution.hedges = hedges.hedges_for(attribution)
         doc._.quotes = quotes
         doc._.attributions = attributions
         doc._.claims = build_claims(doc, attributions)

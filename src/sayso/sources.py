@@ -71,7 +71,8 @@ class SourceResolver:
         if surname:
             return surname, "person"
         entity = _main_entity(mention)
-        if entity is not None and entity.label_ in PERSON_LABELS:
+        institution = head.lemma_.lower() in lexicon.OUTLET_NOUNS | lexicon.ORGANISATION_NOUNS
+        if entity is not None and entity.label_ in PERSON_LABELS and not institution:
             return self._full_person_name(entity), "person"
         if _is_anonymous(mention):
             return mention.text, "anonymous"
@@ -82,6 +83,9 @@ class SourceResolver:
         if definite and lemma in lexicon.OUTLET_NOUNS:
             # "the newspaper": the outlet named last; unnamed outlets stay vague.
             return self._antecedent(mention, "organisation") or (mention.text, "anonymous")
+        if lemma in lexicon.OUTLET_NOUNS:
+            # "Regional Paper Reports" names an outlet; "a local newspaper" stays vague.
+            return mention.text, "organisation" if head.pos_ == "PROPN" else "anonymous"
         if lemma in lexicon.ORGANISATION_NOUNS:
             # "the ministry": an organisation named with that word, else this one, unnamed.
             found = self._antecedent(mention, "organisation", role=lemma) if definite else None

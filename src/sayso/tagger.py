@@ -1,0 +1,226 @@
+"""Learned attribution taggers: CRFs trained on PolNeAR's training split.
+
+Two conditional random fields (python-crfsuite) work on top of the parse:
+
+- the **cue tagger** labels the tokens of each sentence B-CUE / I-CUE / O, finding cues the
+  rules miss ("is backing", "called for", "wants");
+- the **role tagger** labels, for one cue, the tokens of its sentence and the sentences
+  around it B-SRC / I-SRC / B-CON / I-CON / O, using where each token sits relative to the
+  cue in the dependency tree.
+
+Features are strings built from the parse only; ``scripts/train_taggers.py`` trains both
+models with the same functions, so training and prediction cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
+from spacy.tokens import Doc, Token
+
+CUE_MODEL = "data/cue_tagger.crfsuite"
+ROLE_MODEL = "data/role_tagger.crfsuite"
+# How many sentences before and after the cue's sentence the role tagger looks at.
+ROLE_CONTEXT_SENTENCES = 1
+# Quotation marks, for the in-quote feature.
+_OPEN_QUOTES = frozenset('“«„"')
+_CLOSE_QUOTES = frozenset('”»“"')
+
+
+def _shape(token: Token) -> str:
+    text = token.text
+    if text.isupper() and len(text) > 1:
+        return "XX"
+    if text[:1].isupper():
+        return "Xx"
+    if text.isdigit():
+        return "d"
+    return "x" if text[:1].isalpha() else "p"
+
+
+def _quote_depth(doc: Doc) -> list[bool]:
+    """Whether each token lies between quotation marks (straight quotes alternate)."""
+    inside = False
+    flags = []
+    for token in doc:
+        text = token.text
+        if not inside and text in _OPEN_QUOTES:
+            inside = True
+            flags.append(True)
+        elif inside and text in _CLOSE_QUOTES:
+            flags.append(True)
+            inside = False
+        else:
+            flags.append(inside)
+    return flags
+
+
+def token_features(doc: Doc) -> list[list[str]]:
+    """Per-token features that do not depend on any cue; computed once per document."""
+    in_quote = _quote_depth(doc)
+    rows: list[list[str]] = []
+    for token in doc:
+        children = {child.dep_ for child in token.children}
+        subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        row = [
+            "b",
+            "w=" + token.lower_,
+            "l=" + token.lemma_.lower(),
+            "p=" + token.tag_,
+            "d=" + token.dep_,
+            "s=" + _shape(token),
+            "hl=" + token.head.lemma_.lower(),
+            "hd=" + token.head.dep_,
+            "ld=" + token.lemma_.lower() + "|" + token.dep_,
+            "q=" + str(in_quote[token.i]),
+        ]
+        row += ["c=" + dep for dep in children]
+        if subject is not None:
+            row.append("subj=" + (subject.ent_type_ or subject.pos_))
+        rows.append(row)
+    return rows
+
+
+def cue_sequence(base: list[list[str]], doc: Doc, start: int, end: int) -> list[list[str]]:
+    """Features of the tokens ``start:end`` for the cue tagger, with their neighbours'."""
+    rows = []
+    for i in range(start, end):
+        row = list(base[i])
+        for offset in (-2, -1, 1, 2):
+            j = i + offset
+            if start <= j < end:
+                token = doc[j]
+                row.append(f"{offset}l={token.lemma_.lower()}")
+                row.append(f"{offset}p={token.tag_}")
+            else:
+                row.append(f"{offset}=edge")
+        rows.append(row)
+    return rows
+
+
+def _path_label(token: Token, cue_head: Token) -> str:
+    """How a token hangs off the cue: via which child of the cue head, or as an ancestor."""
+    if token.i == cue_head.i:
+        return "cue"
+    current = token
+    for _ in range(12):
+        if current.head.i == cue_head.i and current.i != cue_head.i:
+            return "under:" + current.dep_
+        if current.head.i == current.i:
+            break
+        current = current.head
+    if any(a.i == token.i for a in cue_head.ancestors):
+        return "ancestor"
+    return "outside"
+
+
+def _distance_bin(distance: int) -> str:
+    size = abs(distance)
+    if size <= 3:
+        return str(distance)
+    sign = "+" if distance > 0 else "-"
+    return sign + ("near" if size <= 10 else "far")
+
+
+def role_sequence(
+    base: list[list[str]], doc: Doc, cue: Sequence[int], start: int, end: int
+) -> list[list[str]]:
+    """Features of tokens ``start:end`` relative to the cue tokens ``cue``."""
+    cue_set = set(cue)
+    heads = [doc[i] for i in cue]
+    cue_head = min(heads, key=lambda t: sum(1 for _ in t.ancestors))
+    cue_lemma = cue_head.lemma_.lower()
+    cue_sent = cue_head.sent
+    rows = []
+    for i in range(start, end):
+        token = doc[i]
+        if i in cue_set:
+            rel = "cue"
+        elif i < cue[0]:
+            rel = "before"
+        else:
+            rel = "after"
+        path = _path_label(token, cue_head)
+        same = "same" if cue_sent.start <= i < cue_sent.end else "other"
+        row = [
+            *base[i][:6],
+            "rel=" + rel,
+            "dist=" + _distance_bin(i - cue[0] if i < cue[0] else i - cue[-1]),
+            "path=" + path,
+            "path|rel=" + path + "|" + rel,
+            "sent=" + same,
+            "cue=" + cue_lemma,
+            "cue|rel=" + cue_lemma + "|" + rel,
+            "cue|path=" + cue_lemma + "|" + path,
+            "qd=" + base[i][9],
+            "d|path=" + token.dep_ + "|" + path,
+        ]
+        for offset in (-1, 1):
+            j = i + offset
+            row.append(f"{offset}w=" + (doc[j].lower_ if start <= j < end else "edge"))
+        rows.append(row)
+    return rows
+
+
+def role_window(doc: Doc, cue_head: Token) -> tuple[int, int]:
+    """Token range of the cue's sentence with its neighbouring sentences."""
+    sentences = list(doc.sents)
+    index = next(k for k, s in enumerate(sentences) if s.start <= cue_head.i < s.end)
+    first = sentences[max(0, index - ROLE_CONTEXT_SENTENCES)]
+    last = sentences[min(len(sentences) - 1, index + ROLE_CONTEXT_SENTENCES)]
+    return first.start, last.end
+
+
+def spans_from_labels(labels: Sequence[str], offset: int, role: str) -> list[tuple[int, int]]:
+    """Token ranges labelled B-role/I-role in a sequence that starts at token ``offset``; an
+    I- label that does not continue the same role starts a span, as a B- would."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    for k, label in enumerate([*labels, "O"]):
+        inside = label == "I-" + role and start is not None
+        if inside:
+            continue
+        if start is not None:
+            spans.append((offset + start, offset + k))
+            start = None
+        if label in ("B-" + role, "I-" + role):
+            start = k
+    return spans
+
+
+@cache
+def _tagger(name: str):  # -> pycrfsuite.Tagger
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    with resources.as_file(resources.files("sayso").joinpath(name)) as path:
+        tagger.open(str(path))
+    return tagger
+
+
+def predict_cues(doc: Doc, base: list[list[str]], min_confidence: float = 0.0) -> list[list[int]]:
+    """Token indices of every cue the cue tagger finds, sentence by sentence, keeping those
+    whose every token the model labels a cue with at least ``min_confidence``."""
+    tagger = _tagger(CUE_MODEL)
+    cues: list[list[int]] = []
+    for sent in doc.sents:
+        labels = tagger.tag(cue_sequence(base, doc, sent.start, sent.end))
+        for start, end in spans_from_labels(labels, sent.start, "CUE"):
+            confidence = min(
+                tagger.marginal(labels[k - sent.start], k - sent.start) for k in range(start, end)
+            )
+            if confidence >= min_confidence:
+                cues.append(list(range(start, end)))
+    return cues
+
+
+def predict_roles(
+    doc: Doc, base: list[list[str]], cue: list[int]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Source and content token ranges for one cue."""
+    cue_head = min((doc[i] for i in cue), key=lambda t: sum(1 for _ in t.ancestors))
+    start, end = role_window(doc, cue_head)
+    labels = _tagger(ROLE_MODEL).tag(role_sequence(base, doc, cue, start, end))
+    return spans_from_labels(labels, start, "SRC"), spans_from_labels(labels, start, "CON")

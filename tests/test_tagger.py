@@ -1,0 +1,58 @@
+"""The learned taggers: label decoding, feature alignment, and the shipped models' behaviour."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from sayso import tagger
+from sayso.pipeline import load_pipeline
+
+
+def parse(text: str) -> Doc:
+    nlp = load_pipeline()
+    with nlp.select_pipes(disable=["sayso_attribution"]):
+        return nlp(text)
+
+
+def test_spans_from_labels_reads_bio_runs() -> None:
+    labels = ["O", "B-CON", "I-CON", "B-SRC", "I-CON", "B-CON", "O", "I-SRC"]
+    assert tagger.spans_from_labels(labels, 10, "CON") == [(11, 13), (14, 15), (15, 16)]
+    # An I- label that does not continue its role starts a span.
+    assert tagger.spans_from_labels(labels, 10, "SRC") == [(13, 14), (17, 18)]
+
+
+def test_feature_rows_align_with_tokens() -> None:
+    doc = parse("The minister said the talks had failed. “We tried,” he added.")
+    base = tagger.token_features(doc)
+    assert len(base) == len(doc)
+    sent = next(iter(doc.sents))
+    assert len(tagger.cue_sequence(base, doc, sent.start, sent.end)) == len(sent)
+    cue = [t.i for t in doc if t.text == "said"]
+    start, end = tagger.role_window(doc, doc[cue[0]])
+    rows = tagger.role_sequence(base, doc, cue, start, end)
+    assert len(rows) == end - start
+    said_row = rows[cue[0] - start]
+    assert "rel=cue" in said_row and "cue=say" in said_row
+
+
+def test_in_quote_feature() -> None:
+    doc = parse("He said “we tried” and left.")
+    flags = {t.text: row[9] for t, row in zip(doc, tagger.token_features(doc), strict=True)}
+    assert flags["we"] == "q=True" and flags["left"] == "q=False"
+
+
+def test_shipped_cue_tagger_finds_speech_verbs() -> None:
+    doc = parse("The minister said the talks had failed, and the union warned of strikes.")
+    cues = [
+        " ".join(doc[i].text for i in cue)
+        for cue in tagger.predict_cues(doc, tagger.token_features(doc))
+    ]
+    assert "said" in cues and "warned" in cues
+
+
+def test_shipped_role_tagger_finds_source_and_content() -> None:
+    doc = parse("The minister said the talks had failed.")
+    cue = [t.i for t in doc if t.text == "said"]
+    sources, contents = tagger.predict_roles(doc, tagger.token_features(doc), cue)
+    assert [doc[a:b].text for a, b in sources] == ["The minister"]
+    assert [doc[a:b].text.rstrip(".") for a, b in contents] == ["the talks had failed"]
