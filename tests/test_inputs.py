@@ -382,7 +382,7 @@ def test_huge_bytes_refused_before_decoding(monkeypatch: pytest.MonkeyPatch) -> 
         raise AssertionError("decoded a huge input")
 
     monkeypatch.setattr(inputs, "_decode", fail)
-    with pytest.raises(InputTooLargeError, match="MB"):
+    with pytest.raises(InputTooLargeError, match="4,001 bytes"):
         read_article(b"x" * 4001, max_chars=1000)
 
 

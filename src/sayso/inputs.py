@@ -286,10 +286,15 @@ def _resolve_limit(max_chars: int | None) -> int:
     return max_chars
 
 
+def _byte_size(size: int) -> str:
+    """"7.2 MB" for big inputs, "812 bytes" for small ones (a tiny --max-chars)."""
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size:,} bytes"
+
+
 def _check_raw_size(size: int, limit: int, unit: str) -> None:
     """Refuse input that cannot fit the limit, before any costly decoding or parsing."""
     if size > MAX_BYTES_PER_CHAR * limit:
-        amount = f"{size / 1_000_000:.1f} MB" if unit == "bytes" else f"{size:,} characters"
+        amount = _byte_size(size) if unit == "bytes" else f"{size:,} characters"
         raise InputTooLargeError(
             f"input is {amount}, too much for the limit of {limit:,} characters of text; "
             f"{LIMIT_HINT}"
@@ -708,7 +713,7 @@ def _read_bounded(stream: IO[bytes], limit: int, name: str) -> bytes:
     data = stream.read(cap + 1)
     if len(data) > cap:
         raise InputTooLargeError(
-            f"{name} is over {cap / 1_000_000:.1f} MB, too much for the limit of {limit:,} "
+            f"{name} is over {_byte_size(cap)}, too much for the limit of {limit:,} "
             f"characters of text; {LIMIT_HINT}"
         )
     return data
