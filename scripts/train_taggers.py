@@ -87,7 +87,8 @@ def main() -> None:
         docs = nlp.pipe((d.text for d in documents), batch_size=16)
         for document, doc in zip(documents, docs, strict=True):
             base = tagger.token_features(doc)
-            for sent in doc.sents:
+            sentences = list(doc.sents)
+            for sent in sentences:
                 features = tagger.cue_sequence(base, doc, sent.start, sent.end)
                 labels = cue_labels(doc, document.attributions, sent.start, sent.end)
                 cue_trainer.append(features, labels)
@@ -95,11 +96,10 @@ def main() -> None:
                 cue = [t.i for t in doc if t.idx in (attribution.cue or ())]
                 if not cue or attribution.content is None:
                     continue
-                head = min((doc[i] for i in cue), key=lambda t: sum(1 for _ in t.ancestors))
-                start, end = tagger.role_window(doc, head)
+                window = tagger.role_window(sentences, tagger.cue_root(doc, cue))
                 role_trainer.append(
-                    tagger.role_sequence(base, doc, cue, start, end),
-                    role_labels(doc, attribution, start, end),
+                    tagger.role_sequence(base, doc, cue, window),
+                    role_labels(doc, attribution, window.start, window.end),
                 )
     print(f"features built for {len(documents)} articles in {time.time() - started:.0f} s")
     for name, trainer in (("cue", cue_trainer), ("role", role_trainer)):

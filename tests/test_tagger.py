@@ -28,10 +28,11 @@ def test_feature_rows_align_with_tokens() -> None:
     sent = next(iter(doc.sents))
     assert len(tagger.cue_sequence(base, doc, sent.start, sent.end)) == len(sent)
     cue = [t.i for t in doc if t.text == "said"]
-    start, end = tagger.role_window(doc, doc[cue[0]])
-    rows = tagger.role_sequence(base, doc, cue, start, end)
-    assert len(rows) == end - start
-    said_row = rows[cue[0] - start]
+    window = tagger.role_window(list(doc.sents), doc[cue[0]])
+    assert (window.sent_start, window.end) == (0, len(doc))
+    rows = tagger.role_sequence(base, doc, cue, window)
+    assert len(rows) == window.end - window.start
+    said_row = rows[cue[0] - window.start]
     assert "rel=cue" in said_row and "cue=say" in said_row
 
 
@@ -45,7 +46,7 @@ def test_shipped_cue_tagger_finds_speech_verbs() -> None:
     doc = parse("The minister said the talks had failed, and the union warned of strikes.")
     cues = [
         " ".join(doc[i].text for i in cue)
-        for cue in tagger.predict_cues(doc, tagger.token_features(doc))
+        for cue in tagger.predict_cues(doc, tagger.token_features(doc), list(doc.sents))
     ]
     assert "said" in cues and "warned" in cues
 
@@ -53,6 +54,7 @@ def test_shipped_cue_tagger_finds_speech_verbs() -> None:
 def test_shipped_role_tagger_finds_source_and_content() -> None:
     doc = parse("The minister said the talks had failed.")
     cue = [t.i for t in doc if t.text == "said"]
-    sources, contents = tagger.predict_roles(doc, tagger.token_features(doc), cue)
+    base = tagger.token_features(doc)
+    sources, contents = tagger.predict_roles(doc, base, list(doc.sents), cue)
     assert [doc[a:b].text for a, b in sources] == ["The minister"]
     assert [doc[a:b].text.rstrip(".") for a, b in contents] == ["the talks had failed"]

@@ -66,7 +66,6 @@ class Found:
     relays: list[tuple[int, int]] = field(default_factory=list)
     origins: list[tuple[int, int]] = field(default_factory=list)
     anonymous: str | None = None
-    sentence: int = 0
 
 
 def noun_phrase(token: Token) -> tuple[int, int]:
@@ -118,11 +117,11 @@ def clause_without(head: Token, excluded: set[int]) -> tuple[int, int] | None:
     return start, end + 1
 
 
-def cue_range(verb: Token) -> tuple[int, int]:
+def cue_range(verb: Token, sent: TokenSpan) -> tuple[int, int]:
     """Characters of a verb cue with its auxiliaries and negation: "did not mention"."""
     doc = verb.doc
     left = verb.i
-    while left > verb.sent.start:
+    while left > sent.start:
         before = doc[left - 1]
         attached = before.head.i == verb.i and before.dep_ in CUE_MODIFIER_DEPS
         if not attached or before.lower_ in lexicon.HEDGE_WORDS:
@@ -150,7 +149,13 @@ def _subject(verb: Token) -> Token | None:
         if subjects:
             before = [c for c in subjects if c.i < current.i]
             return before[-1] if before else subjects[0]
-        if current.dep_ in ("conj", "xcomp", "advcl") and current.head is not current:
+        if current.dep_ == "acl" and current.tag_ == "VBG" and current.head.pos_ != "VERB":
+            # "voters saying they want a ban": the noun the participle hangs off.
+            return current.head
+        if current.dep_ == "pcomp" and current.head.head is not current.head:
+            # "After saying he was nervous, the man ...": the subject of the main clause.
+            current = current.head.head
+        elif current.dep_ in ("conj", "xcomp", "advcl") and current.head is not current:
             current = current.head
         else:
             return None
@@ -242,7 +247,7 @@ def _content_of_verb(verb: Token) -> tuple[Token | None, str]:
     return None, ""
 
 
-def find_verb_cues(doc: Doc, sent: TokenSpan, sent_index: int) -> Iterator[Found]:
+def find_verb_cues(doc: Doc, sent: TokenSpan) -> Iterator[Found]:
     """Reported speech around a verb of saying."""
     cues = lexicon.cue_lemmas()
     for verb in sent:
@@ -257,12 +262,11 @@ def find_verb_cues(doc: Doc, sent: TokenSpan, sent_index: int) -> Iterator[Found
             continue
         found = _verb_attribution(doc, sent, verb)
         if found is not None:
-            found.sentence = sent_index
             yield found
 
 
 def _verb_attribution(doc: Doc, sent: TokenSpan, verb: Token) -> Found | None:
-    cue = cue_range(verb)
+    cue = cue_range(verb, sent)
     subject = _subject(verb)
     passive = _is_passive(verb)
     source_tok = _agent(verb) if passive else subject
@@ -345,7 +349,7 @@ def _is_parenthetical(verb: Token) -> bool:
     return left > 0 and doc[left - 1].text in (",", "”", '"', "’")
 
 
-def find_according_to(doc: Doc, sent: TokenSpan, sent_index: int) -> Iterator[Found]:
+def find_according_to(doc: Doc, sent: TokenSpan) -> Iterator[Found]:
     """ "According to X, ..." and "..., according to X"."""
     for tok in sent:
         if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
@@ -367,7 +371,6 @@ def find_according_to(doc: Doc, sent: TokenSpan, sent_index: int) -> Iterator[Fo
             cue=(tok.idx, to.idx + len(to.text)),
             content=char_range(doc, *clause),
             source=noun_phrase(pobj),
-            sentence=sent_index,
         )
 
 
@@ -403,7 +406,7 @@ def quoted_by_relays(sent: TokenSpan) -> dict[int, tuple[int, int]]:
     return relays
 
 
-def find_noun_cues(doc: Doc, sent: TokenSpan, sent_index: int) -> Iterator[Found]:
+def find_noun_cues(doc: Doc, sent: TokenSpan) -> Iterator[Found]:
     """ "X's statement that ...", "claims by X that ..."."""
     for noun in sent:
         if noun.pos_ != "NOUN" or noun.lower_ not in lexicon.CUE_NOUNS:
@@ -422,11 +425,10 @@ def find_noun_cues(doc: Doc, sent: TokenSpan, sent_index: int) -> Iterator[Found
             content=char_range(doc, clause.left_edge.i, clause.right_edge.i + 1),
             source=noun_phrase(owner) if owner is not None else None,
             anonymous=None if owner is not None else "unnamed source",
-            sentence=sent_index,
         )
 
 
-def find_colon_statements(doc: Doc, sent: TokenSpan, sent_index: int) -> Iterator[Found]:
+def find_colon_statements(doc: Doc, sent: TokenSpan) -> Iterator[Found]:
     """Headline style "Graham: Trump's rhetoric is destroying the party"."""
     colon = next((t for t in sent if t.text == ":"), None)
     if colon is None or not 0 < colon.i - sent.start <= MAX_COLON_SOURCE_TOKENS:
@@ -440,13 +442,10 @@ def find_colon_statements(doc: Doc, sent: TokenSpan, sent_index: int) -> Iterato
         cue=(colon.idx, colon.idx + 1),
         content=char_range(doc, colon.i + 1, sent.end),
         source=(sent.start, colon.i),
-        sentence=sent_index,
     )
 
 
-def find_hedged_statements(
-    doc: Doc, sent: TokenSpan, sent_index: int, cue_heads: set[int]
-) -> Iterator[Found]:
+def find_hedged_statements(doc: Doc, sent: TokenSpan, cue_heads: set[int]) -> Iterator[Found]:
     """ "... were reportedly caught ...": a hedge adverb stands in for an unnamed source."""
     for tok in sent:
         if tok.lower_ not in lexicon.HEDGE_WORDS or tok.head.i in cue_heads:
@@ -460,7 +459,6 @@ def find_hedged_statements(
             content=char_range(doc, *clause),
             source=None,
             anonymous="unnamed source",
-            sentence=sent_index,
         )
 
 
@@ -478,8 +476,6 @@ def _conjoined_clauses(verb: Token) -> set[int]:
 def attach_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -> list[Found]:
     """Make quotes the content of their cue, or continuation quotes of the last speaker."""
     long_quotes = [q for q in quotes if q.words >= MIN_QUOTE_CONTENT_WORDS]
-    sentences = list(doc.sents)
-    sent_starts = [s.start_char for s in sentences]
     extra: list[Found] = []
     taken = _attach_adjacent_quotes(doc, long_quotes, found)
     for quote in long_quotes:
@@ -511,7 +507,6 @@ def attach_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -> list[Fou
                     relays=list(last.relays),
                     origins=list(last.origins),
                     anonymous=last.anonymous,
-                    sentence=_sentence_of(sent_starts, quote.start),
                 )
             )
     return found + extra
@@ -535,7 +530,7 @@ def _attach_adjacent_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -
         after = next((q for q in quotes if q.start >= end), None)
         if before is not None and not _only_punctuation(text[before.end : start]):
             before = None
-        if after is not None and not _only_punctuation(text[end : after.start]):
+        if after is not None and not _introduces(text[end : after.start]):
             after = None
         if before is None and after is None:
             continue
@@ -545,6 +540,11 @@ def _attach_adjacent_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -
         f.kind = "direct"
         taken.update(q for q in (before, after) if q is not None)
     return taken
+
+
+def _introduces(gap: str) -> bool:
+    """The gap from a cue to its quote: punctuation, or a colon then a new paragraph."""
+    return _only_punctuation(gap) or gap.strip() == ":"
 
 
 def _only_punctuation(gap: str) -> bool:
@@ -584,9 +584,10 @@ def _interrupted_quote(doc: Doc, last: Found, quote: Quote) -> bool:
         source = doc[last.source[0] : last.source[1]]
         covered |= set(range(source.start_char, source.end_char))
     gap = range(last.content[1], quote.start)
-    if "\n" in doc.text[gap.start : gap.stop]:
+    text = doc.text
+    if "\n" in text[gap.start : gap.stop]:
         return False
-    return all(i in covered or not doc.text[i].isalnum() for i in gap)
+    return all(i in covered or not text[i].isalnum() for i in gap)
 
 
 def _merge_quote(owner: Found, quote: Quote) -> None:
@@ -611,57 +612,52 @@ def _colon_introducer(doc: Doc, found: list[Found], quote: Quote) -> Found | Non
     return max(previous, key=lambda f: f.cue[1]) if previous else None
 
 
-def _sentence_of(starts: list[int], char: int) -> int:
-    index = 0
-    for i, start in enumerate(starts):
-        if start <= char:
-            index = i
-        else:
-            break
-    return index
-
-
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def find_attributions(doc: Doc, quotes: list[Quote]) -> list[Attribution]:
-    """Every attribution in ``doc``, in reading order, with resolved chains."""
+def find_attributions(
+    doc: Doc, quotes: list[Quote], sentences: list[TokenSpan]
+) -> list[Attribution]:
+    """Every attribution in ``doc``, in reading order, with resolved chains.
+
+    ``sentences`` is ``list(doc.sents)``, made once by the caller: spaCy rebuilds the
+    sentences on every ``doc.sents``, and that dominated the component's time.
+    """
     found: list[Found] = []
-    for index, sent in enumerate(doc.sents):
-        in_sentence = list(find_verb_cues(doc, sent, index))
-        in_sentence += find_according_to(doc, sent, index)
-        in_sentence += find_noun_cues(doc, sent, index)
-        in_sentence += find_colon_statements(doc, sent, index)
+    for sent in sentences:
+        in_sentence = list(find_verb_cues(doc, sent))
+        in_sentence += find_according_to(doc, sent)
+        in_sentence += find_noun_cues(doc, sent)
+        in_sentence += find_colon_statements(doc, sent)
         cue_heads = {doc.char_span(*f.cue, alignment_mode="expand").root.i for f in in_sentence}
-        hedged = find_hedged_statements(doc, sent, index, cue_heads)
+        hedged = find_hedged_statements(doc, sent, cue_heads)
         in_sentence += [h for h in hedged if not _inside_content(h.cue, in_sentence)]
         _add_sentence_relays(sent, in_sentence)
         found += _drop_nested_duplicates(in_sentence)
-    found += find_tagged_cues(doc, found)
+    found += find_tagged_cues(doc, found, sentences)
     found = attach_quotes(doc, quotes, found)
     found = [f for f in found if f.content is not None and f.content[0] < f.content[1]]
+    text = doc.text
     for f in found:
-        f.content = _close_quotes(doc.text, quotes, f.content)
+        f.content = _close_quotes(text, quotes, f.content)
     found.sort(key=lambda f: (f.content[0] if f.content else 0, f.cue[0]))
-    return _to_attributions(doc, found)
+    return _to_attributions(doc, found, [sent.start for sent in sentences])
 
 
-def find_tagged_cues(doc: Doc, found: list[Found]) -> list[Found]:
+def find_tagged_cues(doc: Doc, found: list[Found], sentences: list[TokenSpan]) -> list[Found]:
     """Attributions whose cues only the learned tagger sees ("is backing", "called for")."""
     base = tagger.token_features(doc)
     known = [f.cue for f in found]
-    sent_starts = [s.start_char for s in doc.sents]
     extra = []
-    for cue in tagger.predict_cues(doc, base, min_confidence=TAGGED_CUE_CONFIDENCE):
+    for cue in tagger.predict_cues(doc, base, sentences, TAGGED_CUE_CONFIDENCE):
         chars = (doc[cue[0]].idx, doc[cue[-1]].idx + len(doc[cue[-1]].text))
         if any(_overlaps(chars, other) for other in known):
             continue
-        head = min((doc[i] for i in cue), key=lambda t: sum(1 for _ in t.ancestors))
-        lemma = head.lemma_.lower()
+        lemma = tagger.cue_root(doc, cue).lemma_.lower()
         if lemma in NOT_VERB_CUES or lemma in lexicon.NON_SPEECH_LEMMAS:
             continue
-        sources, contents = tagger.predict_roles(doc, base, cue)
+        sources, contents = tagger.predict_roles(doc, base, sentences, cue)
         if not contents or not sources:
             # A cue with nobody saying it is, for the tagger, mostly the author's framing.
             continue
@@ -671,7 +667,6 @@ def find_tagged_cues(doc: Doc, found: list[Found]) -> list[Found]:
                 cue=chars,
                 content=char_range(doc, *content),
                 source=sources[0],
-                sentence=_sentence_of(sent_starts, chars[0]),
             )
         )
     return extra
@@ -704,8 +699,8 @@ def _drop_nested_duplicates(found: list[Found]) -> list[Found]:
     return kept
 
 
-def _to_attributions(doc: Doc, found: list[Found]) -> list[Attribution]:
-    resolver = SourceResolver(doc)
+def _to_attributions(doc: Doc, found: list[Found], sentence_starts: list[int]) -> list[Attribution]:
+    resolver = SourceResolver(doc, sentence_starts)
     text = doc.text
     attributions: list[Attribution] = []
     for number, f in enumerate(found, start=1):

@@ -17,7 +17,9 @@ ATTRIBUTED_SHARE = 0.5
 MIN_CLAIM_WORDS = 4
 
 
-def build_claims(doc: Doc, attributions: list[Attribution]) -> list[Claim]:
+def build_claims(
+    doc: Doc, attributions: list[Attribution], sentences: list[TokenSpan]
+) -> list[Claim]:
     """Claims in reading order; sets ``claim_id`` on every attribution."""
     text = doc.text
     pending: list[tuple[int, int, str, list[Attribution]]] = []
@@ -29,7 +31,7 @@ def build_claims(doc: Doc, attributions: list[Attribution]) -> list[Claim]:
     for (start, end), owners in by_content.items():
         pending.append((start, end, "attributed", owners))
     covered = _covered_chars(attributions)
-    for sent in doc.sents:
+    for sent in sentences:
         if _is_author_assertion(sent, covered):
             start, end = _trimmed(sent)
             pending.append((start, end, "author", []))

@@ -287,7 +287,7 @@ def _resolve_limit(max_chars: int | None) -> int:
 
 
 def _byte_size(size: int) -> str:
-    """"7.2 MB" for big inputs, "812 bytes" for small ones (a tiny --max-chars)."""
+    """ "7.2 MB" for big inputs, "812 bytes" for small ones (a tiny --max-chars)."""
     return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size:,} bytes"
 
 

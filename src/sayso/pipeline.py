@@ -53,13 +53,14 @@ class AttributionComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         quotes = find_quotes(doc.text)
-        attributions = find_attributions(doc, quotes)
+        sentences = list(doc.sents)
+        attributions = find_attributions(doc, quotes, sentences)
         hedges = HedgeFinder(doc, quotes)
         for attribution in attributions:
             attribution.hedges = hedges.hedges_for(attribution)
         doc._.quotes = quotes
         doc._.attributions = attributions
-        doc._.claims = build_claims(doc, attributions)
+        doc._.claims = build_claims(doc, attributions, sentences)
         return doc
 
 

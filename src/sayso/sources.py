@@ -8,6 +8,7 @@ resolved keeps its own text and the kind ``unknown`` rather than a guessed name.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -41,10 +42,32 @@ class _Known:
 
 @dataclass
 class SourceResolver:
-    """Resolves source mentions of one document, remembering what it has seen."""
+    """Resolves source mentions of one document, remembering what it has seen.
+
+    ``sentence_starts`` are the token offsets where the document's sentences start, in
+    order; the entities are read once, when the resolver is made.
+    """
 
     doc: Doc
+    sentence_starts: list[int]
     _seen_sources: list[_Known] = field(default_factory=list)
+    _entities: list[tuple[TokenSpan, str | None, str]] = field(default_factory=list)
+    _named_people: list[_Known] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for ent in self.doc.ents:
+            if ent.label_ not in PERSON_LABELS + ORGANISATION_LABELS:
+                continue
+            self._entities.append((ent, _known_outlet(ent), self._context(ent)))
+            if ent.label_ in PERSON_LABELS and len(ent) > 1:
+                name = " ".join(t.text for t in ent if t.lower_ not in lexicon.NAME_PREFIX_WORDS)
+                self._named_people.append(_Known(name, "person", ent.end_char, tuple(name.split())))
+
+    def _context(self, entity: TokenSpan) -> str:
+        """An entity with the few words before it in its sentence: "mayor jonas berg"."""
+        sentence_start = self.sentence_starts[bisect_right(self.sentence_starts, entity.start) - 1]
+        first = max(sentence_start, entity.start - CONTEXT_TOKENS)
+        return self.doc[first : entity.end].text.lower()
 
     def resolve(self, start: int, end: int) -> Source:
         """The source named by the tokens ``doc[start:end]`` (token offsets)."""
@@ -124,10 +147,7 @@ class SourceResolver:
     def _earlier_people(self, before: int) -> list[_Known]:
         """People named before ``before``, the most recent first."""
         people = [k for k in self._seen_sources if k.kind == "person" and k.end <= before]
-        for ent in self.doc.ents:
-            if ent.label_ in PERSON_LABELS and ent.end_char <= before and len(ent) > 1:
-                name = " ".join(t.text for t in ent if t.lower_ not in lexicon.NAME_PREFIX_WORDS)
-                people.append(_Known(name, "person", ent.end_char, tuple(name.split())))
+        people += [k for k in self._named_people if k.end <= before]
         return sorted(people, key=lambda k: k.end, reverse=True)
 
     def _antecedent(
@@ -140,11 +160,9 @@ class SourceResolver:
         if role:
             sources = [k for k in sources if role in k.context]
         candidates = list(sources)
-        for ent in self.doc.ents:
+        for ent, outlet, context in self._entities:
             if ent.end_char > start or start - ent.end_char > PRONOUN_REACH:
                 continue
-            outlet = _known_outlet(ent)
-            context = _context(ent)
             if kind == "person" and ent.label_ in PERSON_LABELS and not outlet:
                 name = self._full_person_name(ent)
                 candidates.append(_Known(name, "person", ent.end_char, context=context))
@@ -159,12 +177,6 @@ class SourceResolver:
         speakers = [k for k in sources if start - k.end <= SPEAKER_REACH]
         best = max(speakers or recent, key=lambda k: k.end)
         return best.name, best.kind
-
-
-def _context(entity: TokenSpan) -> str:
-    """An entity with the few words before it, lower-cased: "mayor jonas berg"."""
-    doc = entity.doc
-    return doc[max(entity.sent.start, entity.start - CONTEXT_TOKENS) : entity.end].text.lower()
 
 
 def _known_outlet(mention: TokenSpan) -> str | None:

@@ -14,11 +14,14 @@ models with the same functions, so training and prediction cannot drift apart.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as TokenSpan
 
 CUE_MODEL = "data/cue_tagger.crfsuite"
 ROLE_MODEL = "data/role_tagger.crfsuite"
@@ -58,27 +61,41 @@ def _quote_depth(doc: Doc) -> list[bool]:
 
 
 def token_features(doc: Doc) -> list[list[str]]:
-    """Per-token features that do not depend on any cue; computed once per document."""
+    """Per-token features that do not depend on any cue; computed once per document.
+
+    Children are collected in one pass over the tokens (walking ``token.children`` for every
+    token cost more than the tagging itself).
+    """
     in_quote = _quote_depth(doc)
+    child_deps: list[set[str]] = [set() for _ in doc]
+    subjects: list[str | None] = [None] * len(doc)
+    for token in doc:
+        head = token.head.i
+        if head == token.i:
+            continue
+        child_deps[head].add(token.dep_)
+        if subjects[head] is None and token.dep_ in ("nsubj", "nsubjpass"):
+            subjects[head] = token.ent_type_ or token.pos_
     rows: list[list[str]] = []
     for token in doc:
-        children = {child.dep_ for child in token.children}
-        subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        lemma = token.lemma_.lower()
+        head = token.head
         row = [
             "b",
             "w=" + token.lower_,
-            "l=" + token.lemma_.lower(),
+            "l=" + lemma,
             "p=" + token.tag_,
             "d=" + token.dep_,
             "s=" + _shape(token),
-            "hl=" + token.head.lemma_.lower(),
-            "hd=" + token.head.dep_,
-            "ld=" + token.lemma_.lower() + "|" + token.dep_,
+            "hl=" + head.lemma_.lower(),
+            "hd=" + head.dep_,
+            "ld=" + lemma + "|" + token.dep_,
             "q=" + str(in_quote[token.i]),
         ]
-        row += ["c=" + dep for dep in children]
+        row += ["c=" + dep for dep in child_deps[token.i]]
+        subject = subjects[token.i]
         if subject is not None:
-            row.append("subj=" + (subject.ent_type_ or subject.pos_))
+            row.append("subj=" + subject)
         rows.append(row)
     return rows
 
@@ -125,14 +142,13 @@ def _distance_bin(distance: int) -> str:
 
 
 def role_sequence(
-    base: list[list[str]], doc: Doc, cue: Sequence[int], start: int, end: int
+    base: list[list[str]], doc: Doc, cue: Sequence[int], window: RoleWindow
 ) -> list[list[str]]:
-    """Features of tokens ``start:end`` relative to the cue tokens ``cue``."""
+    """Features of the window's tokens relative to the cue tokens ``cue``."""
     cue_set = set(cue)
-    heads = [doc[i] for i in cue]
-    cue_head = min(heads, key=lambda t: sum(1 for _ in t.ancestors))
+    cue_head = cue_root(doc, cue)
     cue_lemma = cue_head.lemma_.lower()
-    cue_sent = cue_head.sent
+    start, end = window.start, window.end
     rows = []
     for i in range(start, end):
         token = doc[i]
@@ -143,7 +159,7 @@ def role_sequence(
         else:
             rel = "after"
         path = _path_label(token, cue_head)
-        same = "same" if cue_sent.start <= i < cue_sent.end else "other"
+        same = "same" if window.sent_start <= i < window.sent_end else "other"
         row = [
             *base[i][:6],
             "rel=" + rel,
@@ -164,13 +180,28 @@ def role_sequence(
     return rows
 
 
-def role_window(doc: Doc, cue_head: Token) -> tuple[int, int]:
-    """Token range of the cue's sentence with its neighbouring sentences."""
-    sentences = list(doc.sents)
-    index = next(k for k, s in enumerate(sentences) if s.start <= cue_head.i < s.end)
+class RoleWindow(NamedTuple):
+    """Tokens the role tagger reads for one cue (``start:end``), and the cue's sentence."""
+
+    start: int
+    end: int
+    sent_start: int
+    sent_end: int
+
+
+def cue_root(doc: Doc, cue: Sequence[int]) -> Token:
+    """The token of a cue highest in the dependency tree."""
+    return min((doc[i] for i in cue), key=lambda t: sum(1 for _ in t.ancestors))
+
+
+def role_window(sentences: Sequence[TokenSpan], cue_head: Token) -> RoleWindow:
+    """The cue's sentence with its neighbouring sentences."""
+    starts = [s.start for s in sentences]
+    index = bisect_right(starts, cue_head.i) - 1
     first = sentences[max(0, index - ROLE_CONTEXT_SENTENCES)]
     last = sentences[min(len(sentences) - 1, index + ROLE_CONTEXT_SENTENCES)]
-    return first.start, last.end
+    sent = sentences[index]
+    return RoleWindow(first.start, last.end, sent.start, sent.end)
 
 
 def spans_from_labels(labels: Sequence[str], offset: int, role: str) -> list[tuple[int, int]]:
@@ -200,12 +231,17 @@ def _tagger(name: str):  # -> pycrfsuite.Tagger
     return tagger
 
 
-def predict_cues(doc: Doc, base: list[list[str]], min_confidence: float = 0.0) -> list[list[int]]:
+def predict_cues(
+    doc: Doc,
+    base: list[list[str]],
+    sentences: Sequence[TokenSpan],
+    min_confidence: float = 0.0,
+) -> list[list[int]]:
     """Token indices of every cue the cue tagger finds, sentence by sentence, keeping those
     whose every token the model labels a cue with at least ``min_confidence``."""
     tagger = _tagger(CUE_MODEL)
     cues: list[list[int]] = []
-    for sent in doc.sents:
+    for sent in sentences:
         labels = tagger.tag(cue_sequence(base, doc, sent.start, sent.end))
         for start, end in spans_from_labels(labels, sent.start, "CUE"):
             confidence = min(
@@ -217,10 +253,12 @@ def predict_cues(doc: Doc, base: list[list[str]], min_confidence: float = 0.0) -
 
 
 def predict_roles(
-    doc: Doc, base: list[list[str]], cue: list[int]
+    doc: Doc, base: list[list[str]], sentences: Sequence[TokenSpan], cue: list[int]
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Source and content token ranges for one cue."""
-    cue_head = min((doc[i] for i in cue), key=lambda t: sum(1 for _ in t.ancestors))
-    start, end = role_window(doc, cue_head)
-    labels = _tagger(ROLE_MODEL).tag(role_sequence(base, doc, cue, start, end))
-    return spans_from_labels(labels, start, "SRC"), spans_from_labels(labels, start, "CON")
+    window = role_window(sentences, cue_root(doc, cue))
+    labels = _tagger(ROLE_MODEL).tag(role_sequence(base, doc, cue, window))
+    return (
+        spans_from_labels(labels, window.start, "SRC"),
+        spans_from_labels(labels, window.start, "CON"),
+    )
