@@ -155,6 +155,7 @@ def test_metadata_options_reach_the_record(tmp_path: Path) -> None:
         "published": "2024-08-30",
         "author": None,
         "language": "en",
+        "outlet_id": None,
     }
     text_result = invoke(["analyze", path, "--outlet", "District Herald"])
     assert "District Herald" in text_result.stdout.splitlines()[1]

@@ -16,13 +16,22 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from sayso import __version__
-from sayso.errors import InputError, SaysoError
+from sayso import __version__, registry
+from sayso.errors import InputError, RegistryError, SaysoError
 from sayso.inputs import iter_jsonl, read_path
 from sayso.pipeline import analyze_article
+from sayso.registry import Registry
 from sayso.render import summary
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+registry_option = click.option(
+    "--registry",
+    "registry_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A YAML file of registry records to add or override (repeatable).",
+)
 
 
 def reports_errors(command: F) -> F:
@@ -66,6 +75,7 @@ def _is_jsonl(path: str, jsonl: bool) -> bool:
 @click.option("--jsonl", is_flag=True, help="Read one JSON article per line (auto for .jsonl).")
 @click.option("--max-chars", type=click.IntRange(min=1), help="Largest text accepted.")
 @click.option("--any-language", is_flag=True, help="Skip the check that the text is English.")
+@registry_option
 @reports_errors
 def analyze(
     path: str,
@@ -77,14 +87,19 @@ def analyze(
     jsonl: bool,
     max_chars: int | None,
     any_language: bool,
+    registry_files: tuple[Path, ...],
 ) -> None:
-    """Every claim in an article with its chain of attribution.
+    """Every claim in an article with its chain of attribution and its provenance.
 
     PATH is a .txt or .html file, a .jsonl file of articles, or - for stdin.
     """
+    sources = registry.load(registry_files)
     if _is_jsonl(path, jsonl):
         failures = 0
-        for record in analyze_jsonl(path, max_chars=max_chars, check_language=not any_language):
+        records = analyze_jsonl(
+            path, max_chars=max_chars, check_language=not any_language, registry=sources
+        )
+        for record in records:
             failures += "error" in record
             click.echo(json.dumps(record, ensure_ascii=False))
         if failures:
@@ -99,7 +114,7 @@ def analyze(
         max_chars=max_chars,
         check_language=not any_language,
     )
-    analysis = analyze_article(article)
+    analysis = analyze_article(article, sources)
     if output_format == "json":
         click.echo(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -107,7 +122,11 @@ def analyze(
 
 
 def analyze_jsonl(
-    path: str, *, max_chars: int | None = None, check_language: bool = True
+    path: str,
+    *,
+    max_chars: int | None = None,
+    check_language: bool = True,
+    registry: Registry | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One output record per input line: the analysis (a schema-valid record whose ``id`` is
     the input's, or ``line-N``), or ``{"line": N, "error": {...}}`` for a line that failed."""
@@ -122,7 +141,7 @@ def analyze_jsonl(
             if item.id is None:
                 item.id = f"line-{line_number}"
             try:
-                yield analyze_article(item).to_dict()
+                yield analyze_article(item, registry).to_dict()
             except SaysoError as error:
                 yield {"line": line_number, "error": {"code": error.code, "message": str(error)}}
     finally:
@@ -138,6 +157,45 @@ def _open_input(path: str) -> IO[bytes]:
         raise InputError(f"no such file: {path}") from error
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror or error}") from error
+
+
+@cli.group(name="registry")
+def registry_group() -> None:
+    """Look up and check the source registry (outlets, bodies, people and their facts)."""
+
+
+@registry_group.command(name="lookup")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@registry_option
+@reports_errors
+def registry_lookup(query: str, as_json: bool, registry_files: tuple[Path, ...]) -> None:
+    """The registry record for QUERY: a name, an alias or a domain/URL."""
+    match = registry.load(registry_files).lookup(query)
+    if match.entry is None:
+        candidates = ", ".join(match.candidates)
+        detail = f": ambiguous, candidates {candidates}" if candidates else ""
+        raise SaysoError(f"no registry record for {query!r}{detail}")
+    record = match.entry.to_dict()
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    for key, value in record.items():
+        if value not in (None, [], {}):
+            click.echo(f"{key:12} {', '.join(value) if isinstance(value, list) else value}")
+
+
+@registry_group.command(name="validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@reports_errors
+def registry_validate(files: tuple[Path, ...]) -> None:
+    """Check registry FILES against the record format, alone and with the built-in records."""
+    entries = [entry for path in files for entry in registry.read_file(path)]
+    merged = registry.load(files, include_user=False)
+    problems = registry.validate(merged.entries.values())
+    if problems:
+        raise RegistryError("; ".join(problems))
+    click.echo(f"{len(entries)} record(s) in {len(files)} file(s): valid")
 
 
 @cli.group(name="eval")

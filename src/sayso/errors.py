@@ -54,3 +54,10 @@ class GoldDataError(SaysoError):
 
     code = "gold_data_error"
     exit_code = 2
+
+
+class RegistryError(SaysoError):
+    """A registry file is missing, unreadable or breaks the record format."""
+
+    code = "registry_error"
+    exit_code = 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 SourceKind = Literal["person", "organisation", "anonymous", "unknown"]
 ClaimKind = Literal["attributed", "author"]
@@ -48,12 +48,71 @@ class Source:
     name: str
     kind: SourceKind
     mention: Span | None = None
+    registry_id: str | None = None
+    candidates: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "kind": self.kind,
             "mention": self.mention.to_dict() if self.mention else None,
+            "registry_id": self.registry_id,
+            "candidates": list(self.candidates),
+        }
+
+
+@dataclass
+class NamedSource:
+    """A person or organisation the article names, once, with every mention of it and,
+    when the registry knows it, the registry's documented facts (``facts``)."""
+
+    name: str
+    kind: SourceKind
+    mentions: list[Span]
+    registry_id: str | None = None
+    candidates: list[str] = field(default_factory=list)
+    facts: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "mentions": [m.to_dict() for m in self.mentions],
+            "registry_id": self.registry_id,
+            "candidates": list(self.candidates),
+            "facts": self.facts,
+        }
+
+
+@dataclass
+class Flag:
+    """A provenance flag with the reason a reader can check and where the text shows it."""
+
+    name: str
+    reason: str
+    evidence: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "reason": self.reason,
+            "evidence": self.evidence.to_dict() if self.evidence else None,
+        }
+
+
+@dataclass
+class Provenance:
+    """What a claim rests on: its origin, the relays it came through, and flags."""
+
+    origin: Source | None
+    relays: list[Source]
+    flags: list[Flag]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin.to_dict() if self.origin else None,
+            "relays": [r.to_dict() for r in self.relays],
+            "flags": [f.to_dict() for f in self.flags],
         }
 
 
@@ -107,9 +166,17 @@ class Claim:
     end: int
     text: str
     kind: ClaimKind
+    provenance: Provenance | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "id": self.id,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "kind": self.kind,
+            "provenance": self.provenance.to_dict() if self.provenance else None,
+        }
 
 
 @dataclass
@@ -122,6 +189,7 @@ class Meta:
     published: str | None = None
     author: str | None = None
     language: str | None = None
+    outlet_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -145,6 +213,7 @@ class Analysis:
     meta: Meta
     attributions: list[Attribution]
     claims: list[Claim]
+    sources: list[NamedSource] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     id: str | None = None
     schema_version: str = SCHEMA_VERSION
@@ -159,6 +228,7 @@ class Analysis:
                 "meta": self.meta.to_dict(),
                 "attributions": [a.to_dict() for a in self.attributions],
                 "claims": [c.to_dict() for c in self.claims],
+                "sources": [s.to_dict() for s in self.sources],
                 "warnings": list(self.warnings),
             }
         )

