@@ -13,7 +13,7 @@ from sayso.pipeline import analyze_article
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_d0de5e3594c67b80.txt"
 
 MAROCHKO = ("Andrei Marochko", "person")
-RIA = ("Ria Novosti", "organisation")
+RIA = ("RIA Novosti", "organisation")
 TASS = ("TASS", "organisation")
 PUTIN = ("Vladimir Putin", "person")
 UNNAMED = ("unnamed source", "anonymous")

@@ -18,14 +18,19 @@ NAMED_ORGANISATION_LABELS = ("ORG",)
 
 
 def link(source: Source, registry: Registry) -> None:
-    """Set ``registry_id`` (or ``candidates``) on one chain link, from its name or mention."""
-    if source.kind not in ("person", "organisation"):
-        return
+    """Set ``registry_id`` (or ``candidates``) on one chain link, from its name or mention.
+
+    A linked source takes the registry's name and kind: the registry knows that "Ria
+    Novosti" is an agency even where the tagger took it for a person."""
     match = registry.by_name(source.name)
     if match.entry is None and not match.candidates and source.mention is not None:
         match = registry.by_name(source.mention.text)
-    source.registry_id = match.entry.id if match.entry else None
     source.candidates = list(match.candidates)
+    entry = match.entry
+    source.registry_id = entry.id if entry else None
+    if entry is not None:
+        source.name = entry.name
+        source.kind = "person" if entry.kind == "person" else "organisation"
 
 
 def link_outlet(meta: Meta, registry: Registry) -> None:
