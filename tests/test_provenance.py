@@ -168,3 +168,62 @@ def test_the_same_rules_for_every_side(tmp_path: Path) -> None:
         claim = analyze(text, registry=mirror).claims[0]
         reasons.append(flags(claim)["state_owned_origin"].replace(code, "XX"))
     assert reasons[0] == reasons[1]
+
+
+MIRRORED = [
+    # (side A, side B): the same sentence with outlets, people and places swapped.
+    (
+        "TASS reported that a convoy had been destroyed near Kupiansk.",
+        "Ukrinform reported that a convoy had been destroyed near Tokmak.",
+    ),
+    (
+        "According to TASS, citing Sergei Lavrov, the talks had failed.",
+        "According to Ukrinform, citing Andrii Sybiha, the talks had failed.",
+    ),
+    (
+        "Sergei Lavrov told TASS that the talks had failed.",
+        "Andrii Sybiha told Ukrinform that the talks had failed.",
+    ),
+    (
+        "Sources in Moscow say the offensive has stalled.",
+        "Sources in Kyiv say the offensive has stalled.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("side_a", "side_b"), MIRRORED)
+def test_mirrored_sentences_get_mirrored_flags(side_a: str, side_b: str) -> None:
+    """The same rules for every side: built-in records with the same facts give the same
+    flags, and reasons that differ only in the names and countries swapped."""
+    swaps = [
+        ("TASS", "Ukrinform"),
+        ("Sergei Lavrov", "Andrii Sybiha"),
+        ("Sergey Lavrov", "Andrii Sybiha"),
+        ("Moscow", "Kyiv"),
+        ("Kupiansk", "Tokmak"),
+        ("RU", "UA"),
+        ("Russia", "Ukraine"),
+    ]
+    results = []
+    for text in (side_a, side_b):
+        analysis = analyze(text)
+        claim = next(c for c in analysis.claims if c.kind == "attributed")
+        assert claim.provenance is not None
+        reasons = [(f.name, f.reason) for f in claim.provenance.flags]
+        results.append(reasons)
+    mirrored = []
+    for name, reason in results[0]:
+        for a, b in swaps:
+            reason = reason.replace(a, b)
+        mirrored.append((name, reason))
+    assert [n for n, _ in results[0]] == [n for n, _ in results[1]]
+    names_a = [n for n, _ in results[0]]
+    assert names_a, side_a
+    for (name, reason_a), (_, original_a), (_, reason_b) in zip(
+        mirrored, results[0], results[1], strict=True
+    ):
+        if name in ("state_owned_origin", "state_owned_relay", "official_source"):
+            # Owner, role and citation are each record's own words; the country must swap.
+            assert "RU" in original_a and "UA" in reason_b, (original_a, reason_b)
+        else:
+            assert reason_a == reason_b, name

@@ -110,7 +110,10 @@ def test_unknown_name_is_unknown(records: registry.Registry) -> None:
         ("- {id: x, name: X, kind: newspaper, domains: [https://x.test]}", "bare host"),
         ("- {id: x, name: X, kind: newspaper, sources: [wikipedia]}", "must be a URL"),
         ("- {id: x, kind: newspaper}", "'name' is required"),
-        ("- {id: x, name: X, kind: newspaper}\n- {id: x, name: Y, kind: newspaper}", "twice"),
+        (
+            "- {id: x, name: X, kind: newspaper}\n- {id: x, name: Y, kind: newspaper}",
+            "line 2 .*already used at line 1",
+        ),
         ("id: x", "list of records"),
         ("- [unclosed", "not valid YAML"),
     ],
@@ -171,3 +174,40 @@ def test_cli_lookup_and_validate(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["registry", "validate", str(bad)])
     assert result.exit_code == 2
     assert "sayso: error:" in result.output and "Traceback" not in result.output
+
+
+def test_bad_record_is_named_by_file_line_and_field(tmp_path: Path) -> None:
+    text = (
+        "- {id: a, name: A, kind: newspaper}\n\n"
+        "- id: b\n  name: B\n  kind: newspaper\n  country: Russia\n"
+    )
+    with pytest.raises(RegistryError, match=r"records.yaml, line 3 \(record 2\) \(b\): country"):
+        registry.read_file(write(tmp_path, text))
+
+
+def test_the_same_id_twice_in_builtin_files_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = write(tmp_path, "- {id: dup, name: A, kind: newspaper}", "a.yaml")
+    second = write(tmp_path, "- {id: dup, name: B, kind: newspaper}", "b.yaml")
+    monkeypatch.setattr(registry, "builtin_files", lambda: iter([first, second]))
+    with pytest.raises(RegistryError, match="id 'dup' is used twice"):
+        registry.load(include_user=False)
+
+
+def test_stats_counts_and_shared_names(records: registry.Registry) -> None:
+    counts = registry.stats(records)
+    assert counts["entries"] == 3
+    assert counts["by_kind"] == {"newspaper": 2, "news_agency": 1}
+    assert counts["by_ownership"] == {"none": 1, "private": 1, "state_owned": 1}
+    assert counts["with_citations"] == round(2 / 3, 3)
+    assert counts["ownership_facts_cited"] == 1.0
+    assert counts["shared_names"] == {"daily": ["example-daily", "other-daily"]}
+
+
+def test_cli_stats(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["registry", "stats", "--json"])
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.output)
+    assert counts["entries"] >= 250
+    assert counts["ownership_facts_cited"] == 1.0

@@ -104,3 +104,33 @@ def test_the_authors_own_assertions(seed: Analysis) -> None:
         assert not any(text.startswith(start) for text in author), start
     attributed = {c.id for c in seed.claims if c.kind == "attributed"}
     assert {a.claim_id for a in seed.attributions} == attributed
+
+
+def test_sources_resolved_with_their_registry_facts(seed: Analysis) -> None:
+    facts = {s.registry_id: s.facts for s in seed.sources if s.registry_id}
+    assert facts["ria-novosti"]["ownership"] == "state_owned"
+    assert facts["ria-novosti"]["country"] == "RU"
+    assert facts["tass"]["ownership"] == "state_owned"
+    assert facts["tass"]["country"] == "RU"
+    assert {"andrei-marochko", "vladimir-putin"} <= set(facts)
+    for record in facts.values():
+        assert record["sources"], record["id"]
+
+
+def test_claims_flagged_as_a_careful_reader_would(seed: Analysis) -> None:
+    def flag_names(start: str) -> set[str]:
+        claim = next(c for c in seed.claims if c.text.startswith(start))
+        assert claim.provenance is not None
+        return {f.name for f in claim.provenance.flags}
+
+    assert flag_names("a disturbing incident") == {"single_source", "state_owned_relay"}
+    assert flag_names("that an entire Ukrainian") == {"single_source", "state_owned_origin"}
+    assert flag_names("These deserters") == {"anonymous_source", "single_source", "hedged"}
+    assert "official_source" in flag_names("a surge in desertions")
+    assert "hedged" in flag_names("the destabilizing influence")
+    assert flag_names("This incident, occurring amid") == {"no_source"}
+    summary = seed.summary
+    assert summary["author"] == sum(c.kind == "author" for c in seed.claims)
+    assert summary["anonymous"] == 1
+    top = summary["by_chain"][0]
+    assert [link["registry_id"] for link in top["chain"]] == ["vladimir-putin"]

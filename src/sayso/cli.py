@@ -185,6 +185,29 @@ def registry_lookup(query: str, as_json: bool, registry_files: tuple[Path, ...])
             click.echo(f"{key:12} {', '.join(value) if isinstance(value, list) else value}")
 
 
+@registry_group.command(name="stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@registry_option
+@reports_errors
+def registry_stats(as_json: bool, registry_files: tuple[Path, ...]) -> None:
+    """Coverage: records by kind, ownership and country, and the share with citations."""
+    counts = registry.stats(registry.load(registry_files))
+    if as_json:
+        click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{counts['entries']} records")
+    for key in ("by_kind", "by_ownership", "by_country"):
+        pairs = ", ".join(f"{name} {n}" for name, n in counts[key].items())
+        click.echo(f"{key.replace('_', ' ')}: {pairs}")
+    click.echo(f"records with citations: {counts['with_citations']:.1%}")
+    click.echo(f"ownership facts with citations: {counts['ownership_facts_cited']:.1%}")
+    click.echo(f"records with a Wikidata id: {counts['with_wikidata']:.1%}")
+    shared = counts["shared_names"]
+    click.echo(f"names shared by several records (looked up as ambiguous): {len(shared)}")
+    for name, ids in shared.items():
+        click.echo(f"  {name}: {', '.join(ids)}")
+
+
 @registry_group.command(name="validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @reports_errors
@@ -196,6 +219,8 @@ def registry_validate(files: tuple[Path, ...]) -> None:
     if problems:
         raise RegistryError("; ".join(problems))
     click.echo(f"{len(entries)} record(s) in {len(files)} file(s): valid")
+    for name, ids in registry.shared_names(entries).items():
+        click.echo(f"note: '{name}' names several records ({', '.join(ids)}): ambiguous")
 
 
 @cli.group(name="eval")

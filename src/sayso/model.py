@@ -214,6 +214,7 @@ class Analysis:
     attributions: list[Attribution]
     claims: list[Claim]
     sources: list[NamedSource] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     id: str | None = None
     schema_version: str = SCHEMA_VERSION
@@ -229,6 +230,7 @@ class Analysis:
                 "attributions": [a.to_dict() for a in self.attributions],
                 "claims": [c.to_dict() for c in self.claims],
                 "sources": [s.to_dict() for s in self.sources],
+                "summary": self.summary,
                 "warnings": list(self.warnings),
             }
         )

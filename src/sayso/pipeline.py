@@ -101,6 +101,7 @@ def analyze_article(article: Article, registry: Registry | None = None) -> Analy
         attributions=doc._.attributions,
         claims=doc._.claims,
         sources=sources,
+        summary=provenance.summarise(doc._.claims),
         warnings=list(article.warnings),
         id=article.id,
     )

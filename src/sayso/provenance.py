@@ -8,7 +8,10 @@ relays, and flags, each with a reason a reader can check and the span that shows
 
 from __future__ import annotations
 
+from typing import Any
+
 from spacy.tokens import Doc
+from spacy.tokens import Span as TokenSpan
 
 from sayso.model import Attribution, Claim, Flag, Meta, NamedSource, Provenance, Source, Span
 from sayso.registry import OFFICIAL_KINDS, Entry, Registry
@@ -55,12 +58,27 @@ def named_sources(
     for ent in doc.ents:
         if ent.label_ not in NAMED_ORGANISATION_LABELS:
             continue
-        source = Source(ent.text, "organisation", Span.of(text, ent.start_char, ent.end_char))
+        source = _longest_known(ent, registry) or Source(
+            ent.text, "organisation", Span.of(text, ent.start_char, ent.end_char)
+        )
         link(source, registry)
         _add(by_key, source.registry_id or source.name, source, registry)
     named = list(by_key.values())
     named.sort(key=lambda s: s.mentions[0].start if s.mentions else -1)
     return named
+
+
+def _longest_known(ent: TokenSpan, registry: Registry) -> Source | None:
+    """The longest stretch of an entity that names a registry record: the tagger's "Ria
+    Novosti Reports" holds "Ria Novosti"."""
+    text = ent.doc.text
+    for size in range(len(ent), 0, -1):
+        for start in range(ent.start, ent.end - size + 1):
+            words = ent.doc[start : start + size]
+            if registry.by_name(words.text).entry is not None:
+                mention = Span.of(text, words.start_char, words.end_char)
+                return Source(words.text, "organisation", mention)
+    return None
 
 
 def _add(by_key: dict[str, NamedSource], key: str, source: Source, registry: Registry) -> None:
@@ -150,6 +168,41 @@ def _official_flags(origin: Source, registry: Registry) -> list[Flag]:
         role = f", {entry.role}" if entry.role else ""
         reason = f"{entry.name}{role}, speaks for {body.name} ({body.country})"
     return [Flag("official_source", reason, origin.mention)]
+
+
+def summarise(claims: list[Claim]) -> dict[str, Any]:
+    """How many claims rest on which origin (through which relays), on unnamed sources, and
+    on the author alone."""
+    groups: dict[tuple[str, ...], dict[str, Any]] = {}
+    anonymous = author = 0
+    for claim in claims:
+        record = claim.provenance
+        if claim.kind == "author" or record is None:
+            author += 1
+            continue
+        if record.origin is None:
+            continue
+        anonymous += any(f.name == "anonymous_source" for f in record.flags)
+        chain = [record.origin, *record.relays]
+        key = tuple(link.registry_id or link.name for link in chain)
+        group = groups.setdefault(
+            key,
+            {
+                "chain": [
+                    {"name": link.name, "kind": link.kind, "registry_id": link.registry_id}
+                    for link in chain
+                ],
+                "claims": [],
+            },
+        )
+        group["claims"].append(claim.id)
+    ranked = sorted(groups.values(), key=lambda g: -len(g["claims"]))
+    return {
+        "claims": len(claims),
+        "author": author,
+        "anonymous": anonymous,
+        "by_chain": ranked,
+    }
 
 
 def annotate(

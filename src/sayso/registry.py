@@ -52,7 +52,10 @@ _DOMAIN = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}$")
 _CYRILLIC = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
-        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya i yi ye g u".split(),
+        (
+            "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya "
+            "i yi ye g u"
+        ).split(),
         strict=True,
     )
 )
@@ -249,9 +252,12 @@ def _checked(value: Any, where: str) -> dict[str, str]:
 
 
 def read_file(path: Path) -> list[Entry]:
-    """Validated entries of one YAML file; a clear ``RegistryError`` for anything wrong."""
+    """Validated entries of one YAML file; a ``RegistryError`` naming the file, line and
+    field for anything wrong, and then nothing from the file is loaded."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+        lines = _record_lines(text)
     except OSError as error:
         raise RegistryError(f"cannot read registry file {path}: {error.strerror}") from error
     except yaml.YAMLError as error:
@@ -261,14 +267,26 @@ def read_file(path: Path) -> list[Entry]:
     if not isinstance(raw, list):
         raise RegistryError(f"{path}: a registry file must be a list of records")
     entries = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for number, record in enumerate(raw, start=1):
-        entry = _check_record(record, f"{path.name}, record {number}")
+        line = lines[number - 1] if number <= len(lines) else 0
+        where = f"{path.name}, line {line} (record {number})"
+        entry = _check_record(record, where)
         if entry.id in seen:
-            raise RegistryError(f"{path.name}: id '{entry.id}' appears twice")
-        seen.add(entry.id)
-        entries.append(Entry(**{**entry.__dict__, "origin": str(path)}))
+            raise RegistryError(
+                f"{where}: id '{entry.id}' is already used at line {seen[entry.id]}"
+            )
+        seen[entry.id] = line
+        entries.append(Entry(**{**entry.__dict__, "origin": f"{path}:{line}"}))
     return entries
+
+
+def _record_lines(text: str) -> list[int]:
+    """The line on which each record of a YAML list starts (1-based)."""
+    node = yaml.compose(text)
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    return [item.start_mark.line + 1 for item in node.value]
 
 
 def validate(entries: Iterable[Entry]) -> list[str]:
@@ -280,6 +298,42 @@ def validate(entries: Iterable[Entry]) -> list[str]:
         for e in entries
         if e.affiliation and e.affiliation not in ids
     ]
+
+
+def shared_names(entries: Iterable[Entry]) -> dict[str, list[str]]:
+    """Names or aliases that several records use: lookups of them stay ambiguous."""
+    owners: dict[str, set[str]] = {}
+    for entry in entries:
+        for name in (entry.name, *entry.aliases):
+            owners.setdefault(normalise_name(name), set()).add(entry.id)
+    return {name: sorted(ids) for name, ids in sorted(owners.items()) if len(ids) > 1}
+
+
+def stats(registry: Registry) -> dict[str, Any]:
+    """Coverage of a registry: counts by kind, ownership and country, and citation shares."""
+    entries = list(registry.entries.values())
+    total = len(entries) or 1
+
+    def count(values: Iterable[str | None]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for value in values:
+            counts[value or "none"] = counts.get(value or "none", 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    return {
+        "entries": len(entries),
+        "by_kind": count(e.kind for e in entries),
+        "by_ownership": count(e.ownership for e in entries if e.kind != "person"),
+        "by_country": count(e.country for e in entries),
+        "with_citations": round(sum(bool(e.sources) for e in entries) / total, 3),
+        "ownership_facts_cited": round(
+            sum(bool(e.sources) for e in entries if e.ownership not in (None, "unknown"))
+            / max(1, sum(e.ownership not in (None, "unknown") for e in entries)),
+            3,
+        ),
+        "with_wikidata": round(sum(bool(e.wikidata) for e in entries) / total, 3),
+        "shared_names": shared_names(entries),
+    }
 
 
 def builtin_files() -> Iterator[Path]:
@@ -295,12 +349,20 @@ def user_files() -> list[Path]:
 
 
 def load(extra: Iterable[str | Path] = (), include_user: bool = True) -> Registry:
-    """The built-in registry, then the user's files, then ``extra``: later ids win."""
-    paths = [*builtin_files(), *(user_files() if include_user else []), *map(Path, extra)]
-    entries: list[Entry] = []
-    for path in paths:
-        entries += read_file(path)
-    merged = {e.id: e for e in entries}
+    """The built-in registry, then the user's files, then ``extra``: a user's record replaces
+    the built-in one with its id; within the built-in files an id may appear once only."""
+    builtin: dict[str, Entry] = {}
+    for path in builtin_files():
+        for entry in read_file(path):
+            if entry.id in builtin:
+                raise RegistryError(
+                    f"registry: id '{entry.id}' is used twice: {builtin[entry.id].origin} "
+                    f"and {entry.origin}"
+                )
+            builtin[entry.id] = entry
+    merged = dict(builtin)
+    for path in [*(user_files() if include_user else []), *map(Path, extra)]:
+        merged.update((e.id, e) for e in read_file(path))
     problems = validate(merged.values())
     if problems:
         raise RegistryError("registry: " + "; ".join(problems))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -9,6 +10,7 @@ from sayso.model import Analysis, Attribution, Claim, Source
 
 WIDTH = 100
 EXCERPT_CHARS = 240
+ROLE_CHARS = 50
 
 
 def chain_label(chain: list[Source], facts: dict[str, dict[str, Any]] | None = None) -> str:
@@ -27,7 +29,7 @@ def _describe(link: Source, facts: dict[str, dict[str, Any]]) -> str:
     if record.get("ownership") not in (None, "unknown"):
         words.append(record["ownership"].replace("_", " "))
     if record.get("role"):
-        words.append(record["role"])
+        words.append(_short_role(record["role"]))
     return ", ".join(w for w in words if w)
 
 
@@ -57,6 +59,32 @@ def _attribution_lines(attribution: Attribution, claims: dict[str, Claim]) -> li
     return [body, " " * len(head) + "(" + "; ".join(details) + ")"]
 
 
+def _short_role(role: str) -> str:
+    """The first clause of a role, at most ROLE_CHARS long."""
+    first = re.split(r";| \(", role, maxsplit=1)[0].strip()
+    return first if len(first) <= ROLE_CHARS else first[: ROLE_CHARS - 1] + "…"
+
+
+def _rests_on(analysis: Analysis, facts: dict[str, dict[str, Any]]) -> list[str]:
+    """ "2 claims rest on Andrei Marochko <- RIA Novosti (news agency, RU, state owned)"."""
+    counts = analysis.summary
+    if not counts:
+        return []
+    lines = ["", "What the claims rest on"]
+    for group in counts["by_chain"]:
+        chain = [
+            Source(link["name"], link["kind"], registry_id=link["registry_id"])
+            for link in group["chain"]
+        ]
+        n = len(group["claims"])
+        verb = "claim rests" if n == 1 else "claims rest"
+        lines.append(f"  {n} {verb} on {chain_label(chain, facts)}")
+    if counts["anonymous"]:
+        lines.append(f"  {counts['anonymous']} of them on sources the article does not name")
+    lines.append(f"  {counts['author']} on the author's own authority")
+    return lines
+
+
 def summary(analysis: Analysis) -> str:
     """Plain-text summary: metadata, claims by source chain, then the author's own claims."""
     meta = analysis.meta
@@ -71,6 +99,7 @@ def summary(analysis: Analysis) -> str:
         f"{len(author_claims)} on the author's own authority)"
     )
     facts = {s.registry_id: s.facts for s in analysis.sources if s.registry_id and s.facts}
+    lines += _rests_on(analysis, facts)
     claims = {c.id: c for c in analysis.claims}
     groups: dict[str, list[Attribution]] = {}
     for attribution in analysis.attributions:
