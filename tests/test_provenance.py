@@ -227,3 +227,17 @@ def test_mirrored_sentences_get_mirrored_flags(side_a: str, side_b: str) -> None
             assert "RU" in original_a and "UA" in reason_b, (original_a, reason_b)
         else:
             assert reason_a == reason_b, name
+
+
+def test_web_addresses_in_the_text_link_by_domain(records: registry.Registry) -> None:
+    text = (
+        "The claim first appeared at https://news.ria.test/world/2025/123.html and was shared "
+        "widely on Monday, then at www.ria.test."
+    )
+    analysis = analyze(text, registry=records)
+    linked = [s for s in analysis.sources if s.registry_id == "ria-novosti-test"]
+    assert len(linked) == 1
+    assert [m.text for m in linked[0].mentions] == [
+        "https://news.ria.test/world/2025/123.html",
+        "www.ria.test",
+    ]

@@ -8,6 +8,7 @@ relays, and flags, each with a reason a reader can check and the span that shows
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spacy.tokens import Doc
@@ -16,6 +17,8 @@ from spacy.tokens import Span as TokenSpan
 from sayso.model import Attribution, Claim, Flag, Meta, NamedSource, Provenance, Source, Span
 from sayso.registry import OFFICIAL_KINDS, Entry, Registry
 
+# Web addresses cited in the text ("https://tass.com/...", "www.ria.ru"): linked by domain.
+URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'“”«»()]+", re.IGNORECASE)
 # Entity labels whose mentions are listed as sources even when no attribution cites them.
 NAMED_ORGANISATION_LABELS = ("ORG",)
 
@@ -63,6 +66,13 @@ def named_sources(
         )
         link(source, registry)
         _add(by_key, source.registry_id or source.name, source, registry)
+    for match in URL.finditer(text):
+        address = match.group(0).rstrip(".,;:!?")
+        entry = registry.by_domain(address)
+        if entry is not None:
+            mention = Span.of(text, match.start(), match.start() + len(address))
+            kind = "person" if entry.kind == "person" else "organisation"
+            _add(by_key, entry.id, Source(entry.name, kind, mention, entry.id), registry)
     named = list(by_key.values())
     named.sort(key=lambda s: s.mentions[0].start if s.mentions else -1)
     return named
