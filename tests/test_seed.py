@@ -134,3 +134,11 @@ def test_claims_flagged_as_a_careful_reader_would(seed: Analysis) -> None:
     assert summary["anonymous"] == 1
     top = summary["by_chain"][0]
     assert [link["registry_id"] for link in top["chain"]] == ["vladimir-putin"]
+
+
+def test_july_10th_resolves_against_the_publication_date() -> None:
+    if not SEED.exists():
+        pytest.skip(f"seed article not found at {SEED}")
+    analysis = analyze_article(read_path(SEED, published="2024-07-14"))
+    dates = {d.text: (d.value, d.precision) for d in analysis.dates}
+    assert dates["July 10th"] == ("2024-07-10", "day")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 SourceKind = Literal["person", "organisation", "anonymous", "unknown"]
 ClaimKind = Literal["attributed", "author"]
@@ -117,6 +117,22 @@ class Provenance:
 
 
 @dataclass
+class DateExpression:
+    """A date or time expression with its value resolved against the publication date:
+    an ISO date ("2025-07-10") or interval ("2025-07-01/2025-07-31"), or null when it
+    cannot be resolved (a relative expression and no publication date)."""
+
+    start: int
+    end: int
+    text: str
+    value: str | None
+    precision: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class Hedge:
     """A word or mark by which the author distances the text from a claim."""
 
@@ -215,6 +231,7 @@ class Analysis:
     claims: list[Claim]
     sources: list[NamedSource] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    dates: list[DateExpression] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     id: str | None = None
     schema_version: str = SCHEMA_VERSION
@@ -231,6 +248,7 @@ class Analysis:
                 "claims": [c.to_dict() for c in self.claims],
                 "sources": [s.to_dict() for s in self.sources],
                 "summary": self.summary,
+                "dates": [d.to_dict() for d in self.dates],
                 "warnings": list(self.warnings),
             }
         )

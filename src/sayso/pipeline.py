@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 from sayso import provenance
 from sayso.attribution import find_attributions
 from sayso.claims import build_claims
+from sayso.dates import find_dates
 from sayso.hedges import HedgeFinder
 from sayso.inputs import read_article
 from sayso.model import Analysis, Article, Meta
@@ -102,6 +103,7 @@ def analyze_article(article: Article, registry: Registry | None = None) -> Analy
         claims=doc._.claims,
         sources=sources,
         summary=provenance.summarise(doc._.claims),
+        dates=find_dates(doc, article.meta.published),
         warnings=list(article.warnings),
         id=article.id,
     )
