@@ -144,6 +144,9 @@ def analyze_jsonl(
                 yield analyze_article(item, registry).to_dict()
             except SaysoError as error:
                 yield {"line": line_number, "error": {"code": error.code, "message": str(error)}}
+            except Exception as error:  # one article's failure must not end the batch
+                message = f"internal error: {type(error).__name__}: {error}"
+                yield {"line": line_number, "error": {"code": "internal_error", "message": message}}
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()

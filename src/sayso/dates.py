@@ -93,6 +93,13 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def resolve(phrase: str, anchor: date | None) -> tuple[str | None, str | None]:
     """ISO value (a date, or ``start/end``) and precision of one expression; ``(None,
     None)`` when it cannot be resolved (relative with no publication date, or unparsed)."""
+    try:
+        return _resolve(phrase, anchor)
+    except (ValueError, OverflowError):  # "99999 months ago", "June 0000": no calendar date
+        return None, None
+
+
+def _resolve(phrase: str, anchor: date | None) -> tuple[str | None, str | None]:
     lowered = phrase.lower()
     absolute = _absolute(phrase, anchor)
     if absolute is not None:
@@ -190,7 +197,8 @@ def _ago(phrase: str, anchor: date) -> tuple[str, str] | None:
     if unit == "month":
         year, month = divmod(anchor.year * 12 + anchor.month - 1 - amount, 12)
         return _month(year, month + 1, None)
-    return f"{anchor.year - amount}-01-01/{anchor.year - amount}-12-31", "year"
+    year = date(anchor.year - amount, 1, 1).year  # raises ValueError before year 1
+    return f"{year:04d}-01-01/{year:04d}-12-31", "year"
 
 
 def _week_end(day: date) -> date:

@@ -93,9 +93,9 @@ def analyze_article(article: Article, registry: Registry | None = None) -> Analy
     plus the user's own files).
     """
     doc = load_pipeline()(article.text)
-    sources = provenance.annotate(
-        doc, doc._.attributions, doc._.claims, article.meta, registry or default_registry()
-    )
+    if registry is None:
+        registry = default_registry()
+    sources = provenance.annotate(doc, doc._.attributions, doc._.claims, article.meta, registry)
     return Analysis(
         text=article.text,
         meta=article.meta,

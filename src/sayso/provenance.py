@@ -173,10 +173,11 @@ def _official_flags(origin: Source, registry: Registry) -> list[Flag]:
     if body.kind not in OFFICIAL_KINDS:
         return []
     if body is entry:
-        reason = f"{entry.name} is a {entry.kind.replace('_', ' ')} ({entry.country})"
+        kind = entry.kind.replace("_", " ")
+        reason = f"{entry.name} is a {kind} ({entry.country or 'country unknown'})"
     else:
         role = f", {entry.role}" if entry.role else ""
-        reason = f"{entry.name}{role}, speaks for {body.name} ({body.country})"
+        reason = f"{entry.name}{role}, speaks for {body.name} ({body.country or 'country unknown'})"
     return [Flag("official_source", reason, origin.mention)]
 
 

@@ -165,8 +165,12 @@ class Registry:
 
 
 def _host(url_or_host: str) -> str:
+    """The host of a URL or bare domain; "" for anything that is not one."""
     text = url_or_host.strip().lower()
-    host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+    try:
+        host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+    except ValueError:  # "http://[unclosed" and other malformed addresses
+        return ""
     return host.removeprefix("www.")
 
 
@@ -192,6 +196,8 @@ def _check_record(raw: Any, where: str) -> Entry:
     if ownership not in (None, "unknown") and not raw.get("sources"):
         raise RegistryError(f"{where}: an ownership fact needs a citation in 'sources'")
     country = raw.get("country")
+    if isinstance(country, bool):
+        raise RegistryError(f'{where}: country reads as yes/no: quote the code, as "NO"')
     if country is not None and not _COUNTRY.match(str(country)):
         raise RegistryError(f"{where}: country must be an ISO 3166-1 alpha-2 code like RU")
     wikidata = raw.get("wikidata")
@@ -262,7 +268,9 @@ def read_file(path: Path) -> list[Entry]:
         lines = _record_lines(text)
     except OSError as error:
         raise RegistryError(f"cannot read registry file {path}: {error.strerror}") from error
-    except yaml.YAMLError as error:
+    except UnicodeDecodeError as error:
+        raise RegistryError(f"{path}: not UTF-8 text ({error.reason})") from error
+    except (yaml.YAMLError, ValueError) as error:
         raise RegistryError(f"{path}: not valid YAML: {error}") from error
     if raw is None:
         return []
