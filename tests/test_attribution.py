@@ -345,3 +345,33 @@ def test_components_work_in_a_users_own_pipeline() -> None:
     doc = nlp("Interfax reported that three drones were shot down overnight.")
     assert [a.cue.text for a in doc._.attributions if a.cue] == ["reported"]
     assert [c.kind for c in doc._.claims] == ["attributed"]
+
+
+@pytest.mark.parametrize("nationality", ["Russian", "Ukrainian", "Israeli", "Iranian", "British"])
+def test_nationality_never_changes_who_the_source_is(nationality: str) -> None:
+    attribution = only(
+        f"{nationality} lawmaker Tomas Okafor told reporters that the bridge had been closed."
+    )
+    assert chain(attribution) == [("Tomas Okafor", "person")]
+
+
+@pytest.mark.parametrize("outlet", ["Izvestia", "Haaretz", "Ynet", "Politico", "Meduza"])
+def test_every_registered_outlet_is_a_relay(outlet: str) -> None:
+    attribution = only(f"The minister told {outlet} that the talks had failed.")
+    assert [link.kind for link in attribution.chain] == ["anonymous", "organisation"]
+    assert attribution.chain[1].name == outlet
+
+
+def test_sentence_initial_hedge_is_not_part_of_the_content() -> None:
+    attribution = only("Reportedly, the army will win the war this year and come home.")
+    assert attribution.cue is not None and attribution.cue.text == "Reportedly"
+    assert attribution.content is not None
+    assert attribution.content.text == "the army will win the war this year and come home"
+
+
+def test_an_inch_mark_does_not_open_a_quote() -> None:
+    text = 'The 6\'2" guard scored twenty points. "We will win this game tonight," he said.'
+    attribution = only(text)
+    assert attribution.kind == "direct"
+    assert attribution.content is not None
+    assert attribution.content.text == '"We will win this game tonight,"'

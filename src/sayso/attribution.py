@@ -26,7 +26,7 @@ from sayso.cues import (
 from sayso.model import Attribution, Source, Span
 from sayso.quote_speakers import attach_quotes, close_quotes
 from sayso.quotes import Quote
-from sayso.sources import SourceResolver, anonymous_source
+from sayso.sources import SourceResolver, anonymous_source, registered_organisation
 from sayso.spans import Found, char_range, overlaps
 
 # Cues that only the learned tagger finds are kept from this marginal probability on
@@ -155,7 +155,9 @@ def _is_outlet(doc: Doc, mention: tuple[int, int]) -> bool:
     Izvestia", "told the regional newspaper", but not "told reporters"."""
     span = doc[mention[0] : mention[1]]
     head = span.root
-    if head.lemma_.lower() in lexicon.OUTLET_NOUNS or head.lower_ in lexicon.KNOWN_OUTLETS:
+    if head.lemma_.lower() in lexicon.OUTLET_NOUNS:
+        return True
+    if registered_organisation([t.text for t in span if not t.is_punct]) is not None:
         return True
     return any(e.label_ in ("ORG", "GPE", "NORP") for e in span.ents) or (
         head.pos_ == "PROPN" and head.ent_type_ != "PERSON"

@@ -375,7 +375,13 @@ def find_hedged_statements(doc: Doc, sent: TokenSpan, cue_heads: set[int]) -> It
         if tok.lower_ not in lexicon.HEDGE_WORDS or tok.head.i in cue_heads:
             continue
         head = tok.head
-        clause = clause_without(head, _conjoined_clauses(head))
+        if head.i == tok.i:  # "Reportedly." on its own says nothing
+            continue
+        excluded = _conjoined_clauses(head)
+        if tok.i == head.left_edge.i:
+            # "Reportedly, the army ...": the hedge and its comma are not the content.
+            excluded |= {tok.i} | ({tok.i + 1} if doc[tok.i + 1].text == "," else set())
+        clause = clause_without(head, excluded)
         if clause is None:
             continue
         yield Found(
@@ -387,11 +393,19 @@ def find_hedged_statements(doc: Doc, sent: TokenSpan, cue_heads: set[int]) -> It
 
 
 def _conjoined_clauses(verb: Token) -> set[int]:
-    """Tokens of clauses joined to ``verb`` by "and"/"but", with the conjunction itself."""
+    """Tokens of clauses with their own subject joined to ``verb`` by "and"/"but", with the
+    conjunction: "residents reportedly left, and officials said ..." keeps the second
+    claim apart, while "will win the war and come home" stays one."""
     tokens: set[int] = set()
-    for child in verb.children:
-        if child.dep_ == "conj" and child.pos_ in ("VERB", "AUX"):
-            tokens.update(t.i for t in child.subtree)
-        elif child.dep_ == "cc":
-            tokens.add(child.i)
+    joined = [
+        child
+        for child in verb.children
+        if child.dep_ == "conj"
+        and child.pos_ in ("VERB", "AUX")
+        and any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children)
+    ]
+    for child in joined:
+        tokens.update(t.i for t in child.subtree)
+    if joined:
+        tokens.update(c.i for c in verb.children if c.dep_ == "cc")
     return tokens

@@ -108,48 +108,8 @@ NAME_PREFIX_WORDS = frozenset(
     """mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame gen. gen col. col lt. lt sen. sen rep.
     rep gov. gov president minister expert analyst spokesman spokeswoman spokesperson
     commander general secretary senator governor ambassador chairman prime military
-    political russian ukrainian american chinese foreign defence defense deputy former chief
-    colonel lieutenant""".split()
+    political foreign defence defense deputy former chief colonel lieutenant""".split()
 )
-
-# Well-known news agencies, used to tell an outlet from a person when the tagger is unsure
-# ("Ria Novosti" looks like a personal name). The full source registry replaces this list.
-KNOWN_OUTLETS = frozenset(
-    name.lower()
-    for name in (
-        "Reuters",
-        "AP",
-        "Associated Press",
-        "AFP",
-        "Agence France-Presse",
-        "dpa",
-        "EFE",
-        "ANSA",
-        "Kyodo",
-        "Xinhua",
-        "TASS",
-        "RIA",
-        "RIA Novosti",
-        "Ria Novosti",
-        "Interfax",
-        "Ukrinform",
-        "UNIAN",
-        "BelTA",
-        "Anadolu",
-        "IRNA",
-        "KCNA",
-        "Bloomberg",
-        "BBC",
-        "CNN",
-        "Al Jazeera",
-        "RT",
-        "Sputnik",
-        "Izvestia",
-        "Kommersant",
-        "Pravda",
-    )
-)
-
 
 @cache
 def cue_lemmas() -> dict[str, float]:

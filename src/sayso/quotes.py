@@ -44,6 +44,13 @@ def _is_opening_single(text: str, i: int) -> bool:
     return (before.isspace() or before in "([—–-:") and after.isalpha()
 
 
+def _is_opening_straight(text: str, i: int) -> bool:
+    """A straight " opens a quote at the start of a word, not after one (the 6'2" guard)."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([—–-:") and not after.isspace()
+
+
 def _is_closing_single(text: str, i: int) -> bool:
     """’ closes a quote when not inside a word (it’s); after an s it is read as a plural
     possessive (the players’ union) unless punctuation follows."""
@@ -61,7 +68,8 @@ def _find_close(text: str, opener: str, start: int) -> int | None:
     i = start + 1
     while i < limit:
         ch = text[i]
-        if ch in closers and (opener != "‘" or _is_closing_single(text, i)):
+        closes = ch in closers and (opener != "‘" or _is_closing_single(text, i))
+        if closes and (opener != '"' or not text[i - 1].isspace()):
             return i
         if ch == "\n" and text.startswith("\n\n", i):
             # A new paragraph either reopens the quote (continuation) or ends a stray mark.
@@ -83,7 +91,9 @@ def find_quotes(text: str) -> list[Quote]:
     while i < n:
         ch = text[i]
         opens = ch in PAIRED_MARKS or ch in STRAIGHT_MARKS
-        if ch == "‘" and not _is_opening_single(text, i):
+        if (ch == "‘" and not _is_opening_single(text, i)) or (
+            ch == '"' and not _is_opening_straight(text, i)
+        ):
             opens = False
         if not opens:
             i += 1

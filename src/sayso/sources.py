@@ -16,6 +16,7 @@ from spacy.tokens import Span as TokenSpan
 
 from sayso import lexicon
 from sayso.model import Source, SourceKind, Span
+from sayso.registry import default_registry
 
 PERSON_LABELS = ("PERSON",)
 ORGANISATION_LABELS = ("ORG", "NORP", "GPE", "FAC")
@@ -60,7 +61,7 @@ class SourceResolver:
                 continue
             self._entities.append((ent, _known_outlet(ent), self._context(ent)))
             if ent.label_ in PERSON_LABELS and len(ent) > 1:
-                name = " ".join(t.text for t in ent if t.lower_ not in lexicon.NAME_PREFIX_WORDS)
+                name = " ".join(t.text for t in ent if not _title_word(t))
                 self._named_people.append(_Known(name, "person", ent.end_char, tuple(name.split())))
 
     def _context(self, entity: TokenSpan) -> str:
@@ -99,6 +100,9 @@ class SourceResolver:
             return self._full_person_name(entity), "person"
         if _is_anonymous(mention):
             return mention.text, "anonymous"
+        if entity is not None and _has_person_role(mention, entity):
+            # "lawmaker Tomas Okafor": the role says person whatever the tagger's label.
+            return self._full_person_name(entity), "person"
         if entity is not None:
             return _strip_determiner(entity), "organisation"
         lemma = head.lemma_.lower()
@@ -126,7 +130,7 @@ class SourceResolver:
 
     def _full_person_name(self, entity: TokenSpan) -> str:
         """Strip titles from a name and expand a bare surname to the full name seen before."""
-        words = [t.text for t in entity if t.lower_ not in lexicon.NAME_PREFIX_WORDS]
+        words = [t.text for t in entity if not _title_word(t)]
         words = [w[:-2] if w.endswith(("’s", "'s")) else w for w in words] or [entity.text]
         if len(words) == 1:
             for earlier in self._earlier_people(entity.start_char):
@@ -179,24 +183,54 @@ class SourceResolver:
         return best.name, best.kind
 
 
+def _has_person_role(mention: TokenSpan, entity: TokenSpan) -> bool:
+    return any(
+        t.lemma_.lower() in lexicon.PERSON_NOUNS
+        for t in mention
+        if not entity.start <= t.i < entity.end
+    )
+
+
+def _title_word(token: Token) -> bool:
+    """A word before a name that is not part of it: a title or role from the list, or a
+    nationality or other adjective ("Russian", "Israeli", "senior"), whatever the country."""
+    return (
+        token.lower_ in lexicon.NAME_PREFIX_WORDS
+        or token.ent_type_ == "NORP"
+        or token.tag_ == "JJ"
+    )
+
+
 def _known_outlet(mention: TokenSpan) -> str | None:
-    """The outlet named in the mention, when it is one of the well-known agencies."""
-    words = [t.text for t in mention if not t.is_punct and t.lower_ not in ("the", "’s", "'s")]
+    """The organisation the registry knows by (part of) the mention: the tagger may take
+    "Ria Novosti" for a person; the registry says it is an agency."""
+    return registered_organisation([t.text for t in mention if not t.is_punct])
+
+
+def registered_organisation(words: list[str]) -> str | None:
+    """The longest run of ``words`` that names a registry record other than a person."""
+    registry = default_registry()
     for size in range(len(words), 0, -1):
         for i in range(len(words) - size + 1):
-            candidate = " ".join(words[i : i + size])
-            if candidate.lower() in lexicon.KNOWN_OUTLETS:
-                return candidate
+            entry = registry.by_name(" ".join(words[i : i + size])).entry
+            if entry is not None and entry.kind != "person":
+                return entry.name
     return None
 
 
 def _main_entity(mention: TokenSpan) -> TokenSpan | None:
-    """The named entity a mention is about: the person if one is named, else the first."""
+    """The named entity a mention is about: the one holding its head word, else the person
+    it names. A nationality ("Russian lawmaker ...") is never the source itself."""
     ents = [e for e in mention.ents if e.label_ in PERSON_LABELS + ORGANISATION_LABELS]
-    if not ents:
-        return None
+    head = mention.root.i
+    holding = [e for e in ents if e.start <= head < e.end]
+    if holding:
+        return holding[0]
     people = [e for e in ents if e.label_ in PERSON_LABELS]
-    return people[-1] if people else ents[0]
+    if people:
+        return people[-1]
+    named = [e for e in ents if e.label_ != "NORP"]
+    return named[0] if named else None
 
 
 def _is_definite(mention: TokenSpan) -> bool:
