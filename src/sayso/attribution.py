@@ -159,7 +159,7 @@ def _is_outlet(doc: Doc, mention: tuple[int, int]) -> bool:
         return True
     if registered_organisation([t.text for t in span if not t.is_punct]) is not None:
         return True
-    return any(e.label_ in ("ORG", "GPE", "NORP") for e in span.ents) or (
+    return any(t.ent_type_ in ("ORG", "GPE", "NORP") for t in span) or (
         head.pos_ == "PROPN" and head.ent_type_ != "PERSON"
     )
 

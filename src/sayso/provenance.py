@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from spacy.tokens import Span as TokenSpan
 
 from sayso.model import Attribution, Claim, Flag, Meta, NamedSource, Provenance, Source, Span
-from sayso.registry import OFFICIAL_KINDS, Entry, Registry
+from sayso.registry import MAX_NAME_WORDS, OFFICIAL_KINDS, Entry, Registry
 
 # Web addresses cited in the text ("https://tass.com/...", "www.ria.ru"): linked by domain.
 URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'“”«»()]+", re.IGNORECASE)
@@ -81,12 +81,11 @@ def named_sources(
 def _longest_known(ent: TokenSpan, registry: Registry) -> Source | None:
     """The longest stretch of an entity that names a registry record: the tagger's "Ria
     Novosti Reports" holds "Ria Novosti"."""
-    text = ent.doc.text
-    for size in range(len(ent), 0, -1):
+    for size in range(min(len(ent), MAX_NAME_WORDS), 0, -1):
         for start in range(ent.start, ent.end - size + 1):
             words = ent.doc[start : start + size]
             if registry.by_name(words.text).entry is not None:
-                mention = Span.of(text, words.start_char, words.end_char)
+                mention = Span(words.start_char, words.end_char, words.text)
                 return Source(words.text, "organisation", mention)
     return None
 

@@ -20,6 +20,7 @@ MIN_QUOTE_CONTENT_WORDS = 4
 def attach_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -> list[Found]:
     """Make quotes the content of their cue, or continuation quotes of the last speaker."""
     long_quotes = [q for q in quotes if q.words >= MIN_QUOTE_CONTENT_WORDS]
+    text = doc.text
     extra: list[Found] = []
     taken = _attach_adjacent_quotes(doc, long_quotes, found)
     for quote in long_quotes:
@@ -30,7 +31,7 @@ def attach_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -> list[Fou
             for owner in owners:
                 _merge_quote(owner, quote)
             continue
-        introducer = _colon_introducer(doc, found, quote)
+        introducer = _colon_introducer(text, found, quote)
         if introducer is not None:
             introducer.content = (quote.start, quote.end)
             introducer.kind = "direct"
@@ -38,7 +39,7 @@ def attach_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -> list[Fou
         previous = [f for f in found + extra if f.cue[1] <= quote.start]
         if previous:
             last = max(previous, key=lambda f: f.cue[1])
-            if _interrupted_quote(doc, last, quote):
+            if _interrupted_quote(doc, text, last, quote):
                 assert last.content is not None
                 last.content = (last.content[0], quote.end)
                 continue
@@ -115,7 +116,7 @@ def _has_words(gap: str) -> bool:
     return any(ch.isalnum() for ch in gap)
 
 
-def _interrupted_quote(doc: Doc, last: Found, quote: Quote) -> bool:
+def _interrupted_quote(doc: Doc, text: str, last: Found, quote: Quote) -> bool:
     """One speech in two quotes of a paragraph, split only by its cue and source.
 
     “We will not retreat,” the general said, “and we will fight.” and “We hold,” she said.
@@ -128,7 +129,6 @@ def _interrupted_quote(doc: Doc, last: Found, quote: Quote) -> bool:
         source = doc[last.source[0] : last.source[1]]
         covered |= set(range(source.start_char, source.end_char))
     gap = range(last.content[1], quote.start)
-    text = doc.text
     if "\n" in text[gap.start : gap.stop]:
         return False
     return all(i in covered or not text[i].isalnum() for i in gap)
@@ -147,9 +147,9 @@ def _merge_quote(owner: Found, quote: Quote) -> None:
         owner.kind = "mixed"
 
 
-def _colon_introducer(doc: Doc, found: list[Found], quote: Quote) -> Found | None:
+def _colon_introducer(text: str, found: list[Found], quote: Quote) -> Found | None:
     """A cue whose sentence ends in a colon or dash right before the quote."""
-    before = doc.text[max(0, quote.start - 4) : quote.start].strip()
+    before = text[max(0, quote.start - 4) : quote.start].strip()
     if not before.endswith((":", "—", "–")):
         return None
     previous = [f for f in found if f.cue[1] <= quote.start and quote.start - f.cue[1] < 200]

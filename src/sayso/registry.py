@@ -36,6 +36,8 @@ OWNERSHIP = frozenset(
     """state_owned state_funded_public_service party_owned private cooperative
     unknown""".split()
 )
+# Names and aliases are looked up in stretches of at most this many words.
+MAX_NAME_WORDS = 6
 # Kinds whose statements are official: a government, an army, a party (or their people).
 OFFICIAL_KINDS = frozenset(("government_body", "military_body", "party"))
 OUTLET_KINDS = frozenset(("news_agency", "broadcaster", "newspaper", "online_outlet", "magazine"))

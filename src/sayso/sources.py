@@ -16,7 +16,7 @@ from spacy.tokens import Span as TokenSpan
 
 from sayso import lexicon
 from sayso.model import Source, SourceKind, Span
-from sayso.registry import default_registry
+from sayso.registry import MAX_NAME_WORDS, default_registry
 
 PERSON_LABELS = ("PERSON",)
 ORGANISATION_LABELS = ("ORG", "NORP", "GPE", "FAC")
@@ -210,7 +210,7 @@ def _known_outlet(mention: TokenSpan) -> str | None:
 def registered_organisation(words: list[str]) -> str | None:
     """The longest run of ``words`` that names a registry record other than a person."""
     registry = default_registry()
-    for size in range(len(words), 0, -1):
+    for size in range(min(len(words), MAX_NAME_WORDS), 0, -1):
         for i in range(len(words) - size + 1):
             entry = registry.by_name(" ".join(words[i : i + size])).entry
             if entry is not None and entry.kind != "person":
@@ -218,10 +218,30 @@ def registered_organisation(words: list[str]) -> str | None:
     return None
 
 
+def _entities_in(mention: TokenSpan) -> list[TokenSpan]:
+    """Entities inside a mention, read off its tokens: ``Span.ents`` rebuilds every entity
+    of the document on each call, which made long articles slow."""
+    doc = mention.doc
+    found: list[TokenSpan] = []
+    start: int | None = None
+    for token in [*mention, None]:
+        begins = token is not None and (
+            token.ent_iob_ == "B" or (token.ent_iob_ == "I" and start is None)
+        )
+        ends = token is None or token.ent_iob_ != "I" or begins
+        if start is not None and ends:
+            end = token.i if token is not None else mention.end
+            found.append(TokenSpan(doc, start, end, label=doc[start].ent_type_))
+            start = None
+        if begins:
+            start = token.i
+    return found
+
+
 def _main_entity(mention: TokenSpan) -> TokenSpan | None:
     """The named entity a mention is about: the one holding its head word, else the person
     it names. A nationality ("Russian lawmaker ...") is never the source itself."""
-    ents = [e for e in mention.ents if e.label_ in PERSON_LABELS + ORGANISATION_LABELS]
+    ents = [e for e in _entities_in(mention) if e.label_ in PERSON_LABELS + ORGANISATION_LABELS]
     head = mention.root.i
     holding = [e for e in ents if e.start <= head < e.end]
     if holding:
