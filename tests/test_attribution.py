@@ -74,8 +74,11 @@ def test_reported_speech(text: str, source: str, cue: str, content: str) -> None
 def test_spans_are_offsets_into_the_text() -> None:
     text = "Intro line here.\n\nThe minister said that the talks had failed."
     analysis = run(text)
+    assert len(analysis.attributions) == 1
     for attribution in analysis.attributions:
-        for span in (attribution.source, attribution.cue, attribution.content):
+        spans = [attribution.source, attribution.cue, attribution.content]
+        spans += [link.mention for link in attribution.chain]
+        for span in spans:
             assert span is not None and text[span.start : span.end] == span.text
 
 

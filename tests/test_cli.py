@@ -427,7 +427,10 @@ def test_eval_attribution_json(tmp_path: Path) -> None:
     assert report["n_documents"] == 1
     assert report["n_gold"] == 1
     assert set(report["roles"]) == {"source", "cue", "content"}
-    assert 0.0 <= report["relation"]["f1"] <= 1.0
+    # sayso finds exactly the one gold attribution of this text.
+    assert report["relation"]["f1"] == 1.0
+    for role in ("source", "cue", "content"):
+        assert report["roles"][role]["exact"]["f1"] == 1.0, role
 
 
 def test_eval_attribution_without_gold_data(tmp_path: Path) -> None:

@@ -31,8 +31,7 @@ DOCUMENT_NOUNS = frozenset(
     letter tweet tweets video analysis record records memo filing lawsuit complaint ruling
     indictment court judge jury website post article editorial book email emails transcript
     figures numbers estimate estimates research findings results assessment campaign voters
-    supporters protesters critics opponents residents citizens americans republicans
-    democrats""".split()
+    supporters protesters critics opponents residents citizens""".split()
 )
 
 # Nouns that cannot say anything: subjects that make a verb of saying the author's own words.
@@ -110,6 +109,7 @@ NAME_PREFIX_WORDS = frozenset(
     commander general secretary senator governor ambassador chairman prime military
     political foreign defence defense deputy former chief colonel lieutenant""".split()
 )
+
 
 @cache
 def cue_lemmas() -> dict[str, float]:

@@ -40,7 +40,6 @@ OWNERSHIP = frozenset(
 MAX_NAME_WORDS = 6
 # Kinds whose statements are official: a government, an army, a party (or their people).
 OFFICIAL_KINDS = frozenset(("government_body", "military_body", "party"))
-OUTLET_KINDS = frozenset(("news_agency", "broadcaster", "newspaper", "online_outlet", "magazine"))
 FIELDS = frozenset(
     """id name aliases domains country kind ownership owner wikidata sources checked role
     affiliation""".split()

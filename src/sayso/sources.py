@@ -195,9 +195,7 @@ def _title_word(token: Token) -> bool:
     """A word before a name that is not part of it: a title or role from the list, or a
     nationality or other adjective ("Russian", "Israeli", "senior"), whatever the country."""
     return (
-        token.lower_ in lexicon.NAME_PREFIX_WORDS
-        or token.ent_type_ == "NORP"
-        or token.tag_ == "JJ"
+        token.lower_ in lexicon.NAME_PREFIX_WORDS or token.ent_type_ == "NORP" or token.tag_ == "JJ"
     )
 
 
@@ -278,7 +276,3 @@ def _strip_determiner(entity: TokenSpan) -> str:
 def anonymous_source(name: str = "unnamed source") -> Source:
     """The chain link for an attribution with no one named ("it is believed", "reportedly")."""
     return Source(name=name, kind="anonymous", mention=None)
-
-
-def token_span(token: Token) -> Span:
-    return Span(token.idx, token.idx + len(token.text), token.text)

@@ -14,9 +14,9 @@ models with the same functions, so training and prediction cannot drift apart.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
 from collections.abc import Sequence
-from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
@@ -221,14 +221,21 @@ def spans_from_labels(labels: Sequence[str], offset: int, role: str) -> list[tup
     return spans
 
 
-@cache
-def _tagger(name: str):  # -> pycrfsuite.Tagger
-    import pycrfsuite
+_TAGGERS = threading.local()
 
-    tagger = pycrfsuite.Tagger()
-    with resources.as_file(resources.files("sayso").joinpath(name)) as path:
-        tagger.open(str(path))
-    return tagger
+
+def _tagger(name: str):  # -> pycrfsuite.Tagger
+    """The tagger for a model file, one per thread: ``marginal()`` reads the sequence
+    tagged last, so two threads must never share one."""
+    taggers = _TAGGERS.__dict__.setdefault("by_name", {})
+    if name not in taggers:
+        import pycrfsuite
+
+        tagger = pycrfsuite.Tagger()
+        with resources.as_file(resources.files("sayso").joinpath(name)) as path:
+            tagger.open(str(path))
+        taggers[name] = tagger
+    return taggers[name]
 
 
 def predict_cues(
