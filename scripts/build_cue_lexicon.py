@@ -17,9 +17,9 @@ from pathlib import Path
 import spacy
 
 from sayso.evaluate import load_gold
+from sayso.lexicon import CUE_MIN_COUNT
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "sayso" / "data" / "cue_lemmas.tsv"
-MIN_CUES = 3
 
 
 def main() -> None:
@@ -45,7 +45,7 @@ def main() -> None:
     rows = [
         (lemma, count, total[lemma], round(count / total[lemma], 3))
         for lemma, count in as_cue.most_common()
-        if count >= MIN_CUES
+        if count >= CUE_MIN_COUNT
     ]
     with args.out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")

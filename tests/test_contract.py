@@ -202,6 +202,14 @@ def _spans(record: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
             yield f"attributions/{i}/hedges/{j}", hedge
     for i, claim in enumerate(record["claims"]):
         yield f"claims/{i}", claim
+        for j, flag in enumerate((claim["provenance"] or {}).get("flags", [])):
+            if flag["evidence"] is not None:
+                yield f"claims/{i}/provenance/flags/{j}/evidence", flag["evidence"]
+    for i, source in enumerate(record["sources"]):
+        for j, mention in enumerate(source["mentions"]):
+            yield f"sources/{i}/mentions/{j}", mention
+    for i, expression in enumerate(record["dates"]):
+        yield f"dates/{i}", expression
 
 
 @pytest.mark.parametrize("name", RECORD_NAMES)

@@ -107,7 +107,7 @@ def _add_sentence_relays(sent: TokenSpan, found: list[Found]) -> None:
 
 
 def _drop_nested_duplicates(found: list[Found]) -> list[Found]:
-    """Keep one record per cue; a "citing" verb is a relay, not an attribution of its own."""
+    """Keep one record per cue, where two finders reached the same one."""
     seen: set[tuple[int, int]] = set()
     kept = []
     for f in found:

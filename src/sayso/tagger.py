@@ -24,6 +24,10 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
 CUE_MODEL = "data/cue_tagger.crfsuite"
+# Positions in a ``token_features`` row: the first six describe the word itself (bias, word,
+# lemma, tag, dependency, shape); the tenth says whether it is inside a quotation.
+WORD_FEATURES = 6
+IN_QUOTE_FEATURE = 9
 ROLE_MODEL = "data/role_tagger.crfsuite"
 # How many sentences before and after the cue's sentence the role tagger looks at.
 ROLE_CONTEXT_SENTENCES = 1
@@ -161,7 +165,7 @@ def role_sequence(
         path = _path_label(token, cue_head)
         same = "same" if window.sent_start <= i < window.sent_end else "other"
         row = [
-            *base[i][:6],
+            *base[i][:WORD_FEATURES],
             "rel=" + rel,
             "dist=" + _distance_bin(i - cue[0] if i < cue[0] else i - cue[-1]),
             "path=" + path,
@@ -170,7 +174,7 @@ def role_sequence(
             "cue=" + cue_lemma,
             "cue|rel=" + cue_lemma + "|" + rel,
             "cue|path=" + cue_lemma + "|" + path,
-            "qd=" + base[i][9],
+            "qd=" + base[i][IN_QUOTE_FEATURE],
             "d|path=" + token.dep_ + "|" + path,
         ]
         for offset in (-1, 1):
