@@ -27,7 +27,7 @@ from sayso.model import Attribution, Source, Span
 from sayso.quote_speakers import attach_quotes, close_quotes
 from sayso.quotes import Quote
 from sayso.sources import SourceResolver, anonymous_source, registered_organisation
-from sayso.spans import Found, char_range, overlaps
+from sayso.spans import Found, char_range, doc_text, overlaps
 
 # Cues that only the learned tagger finds are kept from this marginal probability on
 # (0.7: best relation F1 of 0.5, 0.7 and 0.85 on the last 120 PolNeAR training articles,
@@ -57,7 +57,7 @@ def find_attributions(
     found += find_tagged_cues(doc, found, sentences)
     found = attach_quotes(doc, quotes, found)
     found = [f for f in found if f.content is not None and f.content[0] < f.content[1]]
-    text = doc.text
+    text = doc_text(doc)
     for f in found:
         f.content = close_quotes(text, quotes, f.content)
     found.sort(key=lambda f: (f.content[0] if f.content else 0, f.cue[0]))
@@ -120,7 +120,7 @@ def _drop_nested_duplicates(found: list[Found]) -> list[Found]:
 
 def _to_attributions(doc: Doc, found: list[Found], sentence_starts: list[int]) -> list[Attribution]:
     resolver = SourceResolver(doc, sentence_starts)
-    text = doc.text
+    text = doc_text(doc)
     attributions: list[Attribution] = []
     for number, f in enumerate(found, start=1):
         chain: list[Source] = [resolver.resolve(*o) for o in f.origins]

@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 from spacy.tokens import Span as TokenSpan
 
 from sayso.model import Attribution, Claim
+from sayso.spans import doc_text
 
 # Share of a verbless sentence's word characters that attributions must cover to make it
 # theirs.
@@ -21,7 +22,7 @@ def build_claims(
     doc: Doc, attributions: list[Attribution], sentences: list[TokenSpan]
 ) -> list[Claim]:
     """Claims in reading order; sets ``claim_id`` on every attribution."""
-    text = doc.text
+    text = doc_text(doc)
     pending: list[tuple[int, int, str, list[Attribution]]] = []
     by_content: dict[tuple[int, int], list[Attribution]] = {}
     for attribution in attributions:

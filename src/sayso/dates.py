@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from spacy.tokens import Doc
 
 from sayso.model import DateExpression
+from sayso.spans import doc_text
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
@@ -57,7 +58,7 @@ _RELATIVE = re.compile(
 def find_dates(doc: Doc, published: str | None) -> list[DateExpression]:
     """Every date expression in reading order, resolved against ``published`` (ISO)."""
     anchor = _anchor(published)
-    text = doc.text
+    text = doc_text(doc)
     spans: list[tuple[int, int]] = [
         (ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ in ("DATE", "TIME")
     ]

@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Token
 from sayso import lexicon
 from sayso.model import Attribution, Hedge, Span
 from sayso.quotes import Quote
+from sayso.spans import doc_text
 
 
 class HedgeFinder:
@@ -20,7 +21,7 @@ class HedgeFinder:
 
     def __init__(self, doc: Doc, quotes: list[Quote]) -> None:
         self.doc = doc
-        text = doc.text
+        text = doc_text(doc)
         self.words = [
             Span.of(text, t.idx, t.idx + len(t.text))
             for t in doc

