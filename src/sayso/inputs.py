@@ -32,7 +32,7 @@ from sayso.errors import (
     MalformedRecordError,
     NoMainTextError,
 )
-from sayso.language import guess_language, language_error, language_name
+from sayso.language import guess_language, language_error, language_name, script_of
 from sayso.model import Article, Meta
 
 DEFAULT_MAX_CHARS = 5_000_000
@@ -75,10 +75,6 @@ MAX_IMPLAUSIBILITY = 0.5
 # Non-ASCII characters a right guess produces: letters, combining marks and typography.
 PLAUSIBLE_CATEGORIES = frozenset({"Lu", "Ll", "Lo", "Mn", "Mc"})
 TYPOGRAPHY = frozenset("\u00a0\u2009\u202f«»‹›“”„‘’‚–—…•·€£¥¢§¶°©®™±×÷¡¿")
-# Code point ranges for telling a wrong code page by words that mix scripts.
-LATIN_END = 0x0250
-GREEK_RANGE = (0x0370, 0x03FF)
-CYRILLIC_RANGE = (0x0400, 0x052F)
 _NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 _NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
 # The encoding guesser sees only this much of the input, to stay fast on huge inputs,
@@ -538,24 +534,12 @@ def _implausibility(text: str) -> float:
 def _looks_garbled(word: str) -> bool:
     """Whether a word with non-ASCII letters is unlikely in any real language."""
     letters = [char for char in word if char.isalpha()]
-    scripts = {_letter_script(char) for char in letters}
+    scripts = {script_of(char) for char in letters}
     if len(scripts) > 1:
         return True
     if scripts == {"Latin"} and len(letters) >= 3 and not any(c.isascii() for c in letters):
         return True
     return any(a.islower() and b.isupper() for a, b in pairwise(letters))
-
-
-def _letter_script(char: str) -> str:
-    """A coarse script of a letter, enough to see scripts mixed within a word."""
-    point = ord(char)
-    if point < LATIN_END:
-        return "Latin"
-    if GREEK_RANGE[0] <= point <= GREEK_RANGE[1]:
-        return "Greek"
-    if CYRILLIC_RANGE[0] <= point <= CYRILLIC_RANGE[1]:
-        return "Cyrillic"
-    return "other"
 
 
 def _preference(encoding: str) -> int:

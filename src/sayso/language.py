@@ -341,7 +341,7 @@ def _describe(guess: LanguageGuess) -> str:
     return "text in a script sayso does not recognise"
 
 
-def _script_of(char: str) -> str:
+def script_of(char: str) -> str:
     """The script of one letter."""
     point = ord(char)
     if point <= LATIN_LAST or LATIN_EXTENDED_ADDITIONAL[0] <= point <= LATIN_EXTENDED_ADDITIONAL[1]:
@@ -359,7 +359,7 @@ def _count_scripts(sample: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     for char, n in Counter(sample).items():
         if char.isalpha():
-            counts[_script_of(char)] += n
+            counts[script_of(char)] += n
     return counts
 
 
