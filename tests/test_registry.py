@@ -211,3 +211,45 @@ def test_cli_stats(tmp_path: Path) -> None:
     counts = json.loads(result.output)
     assert counts["entries"] >= 250
     assert counts["ownership_facts_cited"] == 1.0
+
+
+def test_analyze_with_the_users_registry_file(tmp_path: Path) -> None:
+    path = write(tmp_path, RECORDS)
+    article = write(tmp_path, "EXA reported that the bridge had been closed.", "a.txt")
+    result = CliRunner().invoke(
+        cli, ["analyze", str(article), "--format", "json", "--registry", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    link = record["attributions"][0]["chain"][0]
+    assert (link["name"], link["registry_id"]) == ("Example Agency", "example-agency")
+    flags = {f["name"] for f in record["claims"][0]["provenance"]["flags"]}
+    assert "state_owned_origin" in flags
+
+
+def test_a_broken_record_in_a_batch_does_not_end_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sayso.cli as cli_module
+
+    real = cli_module.analyze_article
+
+    def flaky(article, registry=None):  # type: ignore[no-untyped-def]
+        if "explode" in article.text:
+            raise RuntimeError("boom")
+        return real(article, registry)
+
+    monkeypatch.setattr(cli_module, "analyze_article", flaky)
+    lines = [
+        json.dumps({"id": "a", "text": "The mayor said the bridge would explode with joy."}),
+        json.dumps({"id": "b", "text": "The mayor said the bridge would reopen in June."}),
+    ]
+    batch = write(tmp_path, "\n".join(lines), "batch.jsonl")
+    result = CliRunner().invoke(cli, ["analyze", str(batch)])
+    assert result.exit_code == 0
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first == {
+        "line": 1,
+        "error": {"code": "internal_error", "message": "internal error: RuntimeError: boom"},
+    }
+    assert second["id"] == "b" and second["attributions"]
