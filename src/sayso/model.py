@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 
 SourceKind = Literal["person", "organisation", "anonymous", "unknown"]
 ClaimKind = Literal["attributed", "author"]
@@ -130,6 +130,28 @@ class DateExpression:
 
 
 @dataclass
+class Place:
+    """A place the article names, geocoded offline: GeoNames id, coordinates, country
+    (ISO 3166-1 alpha-2) and first-level region code; all null when unresolved, with the
+    other readings of an ambiguous name in ``alternatives``."""
+
+    start: int
+    end: int
+    text: str
+    name: str
+    lat: float | None
+    lon: float | None
+    geonames_id: int | None
+    country: str | None
+    admin1: str | None
+    confidence: float
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class Hedge:
     """A word or mark by which the author distances the text from a claim."""
 
@@ -229,6 +251,7 @@ class Analysis:
     sources: list[NamedSource] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     dates: list[DateExpression] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     id: str | None = None
     schema_version: str = SCHEMA_VERSION
@@ -246,6 +269,7 @@ class Analysis:
                 "sources": [s.to_dict() for s in self.sources],
                 "summary": self.summary,
                 "dates": [d.to_dict() for d in self.dates],
+                "places": [p.to_dict() for p in self.places],
                 "warnings": list(self.warnings),
             }
         )

@@ -26,6 +26,7 @@ from sayso.dates import find_dates
 from sayso.hedges import HedgeFinder
 from sayso.inputs import read_article
 from sayso.model import Analysis, Article, Meta
+from sayso.places import find_places
 from sayso.quotes import find_quotes
 from sayso.registry import Registry, default_registry
 from sayso.spans import doc_text
@@ -105,6 +106,7 @@ def analyze_article(article: Article, registry: Registry | None = None) -> Analy
         sources=sources,
         summary=provenance.summarise(doc._.claims),
         dates=find_dates(doc, article.meta.published),
+        places=find_places(doc),
         warnings=list(article.warnings),
         id=article.id,
     )

@@ -1,0 +1,65 @@
+"""Places geocoded offline and told apart by context; values checked against GeoNames ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sayso.inputs import read_path
+from sayso.model import Place
+from sayso.pipeline import analyze, analyze_article
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_d0de5e3594c67b80.txt"
+BOROVA_KHARKIV = 711623  # Borova, Kharkiv oblast (admin1 07)
+BOROVA_KYIV = 711621  # Borova, Kyiv oblast (admin1 13)
+
+
+def place(places: list[Place], text: str) -> Place:
+    return next(p for p in places if p.text == text)
+
+
+def test_the_seed_borova_is_the_one_in_kharkiv_oblast() -> None:
+    if not SEED.exists():
+        pytest.skip(f"seed article not found at {SEED}")
+    places = analyze_article(read_path(SEED)).places
+    borova = place(places, "Borovsky direction")
+    assert (borova.name, borova.geonames_id, borova.country, borova.admin1) == (
+        "Borova",
+        BOROVA_KHARKIV,
+        "UA",
+        "07",
+    )
+    assert [a["geonames_id"] for a in borova.alternatives] == [BOROVA_KYIV]
+    assert 0.5 < borova.confidence < 1.0
+    sumy = place(places, "Sumy direction")
+    assert (sumy.name, sumy.country) == ("Sumy", "UA")
+    region = place(places, "Kharkiv region")
+    assert (region.country, region.admin1, region.geonames_id) == ("UA", "07", None)
+
+
+def test_the_other_borova_when_the_article_names_the_kyiv_region() -> None:
+    text = "Shelling damaged a school in Borova, a town in the Kyiv region, officials said."
+    borova = place(analyze(text).places, "Borova")
+    assert borova.geonames_id == BOROVA_KYIV
+    assert borova.admin1 == "13"
+
+
+def test_without_context_the_larger_place_wins_with_lower_confidence() -> None:
+    paris = place(analyze("The talks will resume in Paris next month.").places, "Paris")
+    assert paris.country == "FR"
+    assert paris.lat is not None and 48 < paris.lat < 49
+
+
+def test_unknown_place_stays_unresolved() -> None:
+    analysis = analyze(
+        "Officials in the Zzyzxograd region said the convoy had reached the city of Kharkiv "
+        "on Monday."
+    )
+    unknown = place(analysis.places, "Zzyzxograd region")
+    assert (unknown.geonames_id, unknown.country, unknown.lat) == (None, None, None)
+    assert unknown.confidence == 0.0 and unknown.alternatives == []
+    kharkiv = place(analysis.places, "Kharkiv")
+    assert kharkiv.geonames_id == 706483
+    for p in analysis.places:
+        assert analysis.text[p.start : p.end] == p.text
