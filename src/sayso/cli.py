@@ -265,6 +265,35 @@ def evaluate_attribution_command(gold_dir: Path, limit: int | None, as_json: boo
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())
 
 
+@evaluate_group.command(name="geoparse")
+@click.option(
+    "--gold",
+    "gold_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="LGL / TR-News style XML file of articles with gold toponyms.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Score only the first N articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@reports_errors
+def evaluate_geoparse_command(gold_file: Path, limit: int | None, as_json: bool) -> None:
+    """Toponym recognition P/R/F1 and geocoding accuracy within 161 km against XML gold."""
+    from sayso.geoeval import evaluate_geoparse
+    from sayso.model import Article
+
+    def find(text: str) -> list:
+        return analyze_article(Article(text=text)).places
+
+    with click.progressbar(length=0, label="geoparsing", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        report = evaluate_geoparse(gold_file, find, limit=limit, progress=progress)
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())
+
+
 def main() -> None:
     cli(prog_name="sayso")
 

@@ -19,6 +19,8 @@ from sayso.model import Place
 from sayso.spans import doc_text
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
+# Nationality words ("Turkish", "Russian") stand for their country, as geoparsing gold has it.
+DEMONYM_LABEL = "NORP"
 # Words after a place name that make it a region rather than the town itself.
 REGION_WORDS = ("region", "oblast", "province", "governorate", "krai", "county")
 # "the Borovsky direction", "the Pokrovsk direction": a front sector named after a town.
@@ -42,11 +44,18 @@ def find_places(doc: Doc) -> list[Place]:
         mentions[(match.start(), match.end())] = "direction"
     for ent in doc.ents:
         span = (ent.start_char, ent.end_char)
-        if ent.label_ in PLACE_LABELS and not any(_inside(span, other) for other in mentions):
+        if any(_inside(span, other) for other in mentions):
+            continue
+        is_demonym = ent.label_ == DEMONYM_LABEL and _is_country(ent.text)
+        if ent.label_ in PLACE_LABELS or is_demonym:
             mentions[span] = "place"
     context = _context(text, mentions)
     places = [_resolve(text, span, kind, context) for span, kind in sorted(mentions.items())]
     return places
+
+
+def _is_country(name: str) -> bool:
+    return any(entry.is_country for entry in gazetteer().candidates(name))
 
 
 def _inside(span: tuple[int, int], other: tuple[int, int]) -> bool:

@@ -1,0 +1,207 @@
+"""Scoring of place finding and geocoding against the XML gold of geoparsing research.
+
+Reads LGL / TR-News style files (``<article><text>…</text><toponyms><toponym><start>,
+<end>, <gaztag geonameid><lat><lon>``) and reports toponym recognition precision, recall and
+F1 (a predicted place matches a gold toponym its span overlaps, one to one), and, over the
+matched toponyms, geocoding accuracy within 161 km (100 miles), the median error in km and
+the share that picked the gold GeoNames entry.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sayso.errors import GoldDataError
+from sayso.model import Place
+
+# The customary threshold of geocoding evaluations: 161 km is 100 miles.
+ACCURACY_KM = 161.0
+EARTH_RADIUS_KM = 6371.0
+
+
+@dataclass(frozen=True)
+class GoldToponym:
+    start: int
+    end: int
+    text: str
+    geonames_id: int | None
+    lat: float | None
+    lon: float | None
+
+
+@dataclass
+class GoldArticle:
+    doc_id: str
+    text: str
+    toponyms: list[GoldToponym]
+
+
+def load_geoparse_gold(path: str | Path, limit: int | None = None) -> list[GoldArticle]:
+    """Articles with their gold toponyms; a ``GoldDataError`` for a missing or broken file."""
+    path = Path(path)
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (OSError, ElementTree.ParseError) as error:
+        raise GoldDataError(f"cannot read geoparsing gold {path}: {error}") from error
+    articles = []
+    for element in root.iter("article"):
+        text = element.findtext("text") or ""
+        toponyms = [_toponym(t) for t in element.iter("toponym")]
+        articles.append(GoldArticle(element.get("docid", ""), text, [t for t in toponyms if t]))
+        if limit is not None and len(articles) >= limit:
+            break
+    if not articles:
+        raise GoldDataError(f"no <article> elements in {path}")
+    return articles
+
+
+def _toponym(element: ElementTree.Element) -> GoldToponym | None:
+    try:
+        start, end = int(element.findtext("start", "")), int(element.findtext("end", ""))
+    except ValueError:
+        return None
+    gaztag = element.find("gaztag")
+    geonames_id = lat = lon = None
+    if gaztag is not None:
+        geonames_id = int(gaztag.get("geonameid")) if gaztag.get("geonameid") else None
+        lat = _number(gaztag.findtext("lat"))
+        lon = _number(gaztag.findtext("lon"))
+    return GoldToponym(start, end, element.findtext("phrase", ""), geonames_id, lat, lon)
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+@dataclass
+class GeoReport:
+    n_articles: int = 0
+    n_gold: int = 0
+    n_predicted: int = 0
+    n_matched: int = 0
+    errors_km: list[float] = field(default_factory=list)
+    same_entry: int = 0
+    geocodable: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.n_matched / self.n_predicted if self.n_predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.n_matched / self.n_gold if self.n_gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def accuracy_161(self) -> float:
+        """Share of matched, geocodable gold toponyms placed within 161 km."""
+        if not self.geocodable:
+            return 0.0
+        return sum(e <= ACCURACY_KM for e in self.errors_km) / self.geocodable
+
+    @property
+    def median_error_km(self) -> float | None:
+        """Median distance, unplaced toponyms counted as infinitely far; None if that."""
+        if not self.errors_km:
+            return None
+        median = statistics.median(self.errors_km)
+        return None if math.isinf(median) else median
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "articles": self.n_articles,
+            "gold_toponyms": self.n_gold,
+            "predicted_places": self.n_predicted,
+            "recognition": {"precision": self.precision, "recall": self.recall, "f1": self.f1},
+            "geocoding": {
+                "matched_with_coordinates": self.geocodable,
+                "accuracy_161km": self.accuracy_161,
+                "median_error_km": self.median_error_km,
+                "same_geonames_entry": self.same_entry / self.geocodable
+                if self.geocodable
+                else 0.0,
+            },
+        }
+
+    def format(self) -> str:
+        d = self.to_dict()
+        rec, geo = d["recognition"], d["geocoding"]
+        median = "n/a" if geo["median_error_km"] is None else f"{geo['median_error_km']:.1f} km"
+        return "\n".join(
+            [
+                f"{self.n_articles} articles: {self.n_gold} gold toponyms, "
+                f"{self.n_predicted} places found",
+                f"recognition   P {rec['precision']:.3f}  R {rec['recall']:.3f}  "
+                f"F1 {rec['f1']:.3f}",
+                f"geocoding     accuracy@161km {geo['accuracy_161km']:.3f}  median error "
+                f"{median}  same GeoNames entry {geo['same_geonames_entry']:.3f}  "
+                f"(over {geo['matched_with_coordinates']} matched toponyms)",
+            ]
+        )
+
+
+def score_article(places: Sequence[Place], gold: GoldArticle, report: GeoReport) -> None:
+    """Add one article's counts: one-to-one overlap matching, then distances."""
+    report.n_articles += 1
+    report.n_gold += len(gold.toponyms)
+    report.n_predicted += len(places)
+    used: set[int] = set()
+    for toponym in gold.toponyms:
+        match = next(
+            (
+                i
+                for i, p in enumerate(places)
+                if i not in used and p.start < toponym.end and toponym.start < p.end
+            ),
+            None,
+        )
+        if match is None:
+            continue
+        used.add(match)
+        report.n_matched += 1
+        place = places[match]
+        if toponym.lat is None or toponym.lon is None:
+            continue
+        report.geocodable += 1
+        if place.lat is None or place.lon is None:
+            report.errors_km.append(math.inf)
+            continue
+        report.errors_km.append(distance_km(toponym.lat, toponym.lon, place.lat, place.lon))
+        report.same_entry += place.geonames_id == toponym.geonames_id
+
+
+def evaluate_geoparse(
+    gold_path: str | Path,
+    find: Callable[[str], Sequence[Place]],
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> GeoReport:
+    """Run ``find`` on every gold text (exactly as stored) and score it."""
+    articles = load_geoparse_gold(gold_path, limit)
+    report = GeoReport()
+    for done, article in enumerate(articles, start=1):
+        score_article(find(article.text), article, report)
+        if progress is not None:
+            progress(done, len(articles))
+    return report

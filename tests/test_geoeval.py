@@ -1,0 +1,72 @@
+"""Geoparsing evaluation: the gold reader and the scores, on a fixture worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sayso.cli import cli
+from sayso.errors import GoldDataError
+from sayso.geoeval import distance_km, evaluate_geoparse, load_geoparse_gold
+from sayso.model import Place
+
+TEXT = "Officials in Kharkiv said the road to Borova was closed."
+GOLD = f"""<?xml version="1.0" encoding="utf-8"?>
+<articles>
+  <article docid="1">
+    <text><![CDATA[{TEXT}]]></text>
+    <toponyms>
+      <toponym><start>13</start><end>20</end><phrase>Kharkiv</phrase>
+        <gaztag geonameid="706483"><lat>49.98</lat><lon>36.25</lon></gaztag></toponym>
+      <toponym><start>38</start><end>44</end><phrase>Borova</phrase>
+        <gaztag geonameid="711623"><lat>49.38</lat><lon>37.62</lon></gaztag></toponym>
+    </toponyms>
+  </article>
+</articles>
+"""
+
+
+def write(tmp_path: Path) -> Path:
+    path = tmp_path / "gold.xml"
+    path.write_text(GOLD, encoding="utf-8")
+    return path
+
+
+def test_distance() -> None:
+    # Kharkiv to Kyiv is about 410 km.
+    assert 400 < distance_km(49.98, 36.25, 50.45, 30.52) < 420
+    assert distance_km(10.0, 20.0, 10.0, 20.0) == 0.0
+
+
+def test_gold_reader(tmp_path: Path) -> None:
+    (article,) = load_geoparse_gold(write(tmp_path))
+    assert [TEXT[t.start : t.end] for t in article.toponyms] == ["Kharkiv", "Borova"]
+    assert article.toponyms[1].geonames_id == 711623
+
+
+def test_scores_worked_out_by_hand(tmp_path: Path) -> None:
+    def find(text: str) -> list[Place]:
+        # Kharkiv right, Borova put in the wrong oblast (about 400 km off), one extra place.
+        return [
+            Place(13, 20, "Kharkiv", "Kharkiv", 49.98, 36.25, 706483, "UA", "07", 1.0),
+            Place(38, 44, "Borova", "Borova", 50.18, 30.10, 711621, "UA", "13", 0.5),
+            Place(0, 9, "Officials", "Officials", None, None, None, None, None, 0.0),
+        ]
+
+    report = evaluate_geoparse(write(tmp_path), find)
+    assert (report.n_gold, report.n_predicted, report.n_matched) == (2, 3, 2)
+    assert report.precision == pytest.approx(2 / 3) and report.recall == 1.0
+    assert report.accuracy_161 == 0.5
+    assert report.to_dict()["geocoding"]["same_geonames_entry"] == 0.5
+
+
+def test_cli(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["eval", "geoparse", "--gold", str(write(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "1 articles: 2 gold toponyms" in result.output
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<articles><article>", encoding="utf-8")
+    with pytest.raises(GoldDataError):
+        load_geoparse_gold(bad)
