@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.3.0"
+SCHEMA_VERSION = "1.4.0"
 
 SourceKind = Literal["person", "organisation", "anonymous", "unknown"]
 ClaimKind = Literal["attributed", "author"]
@@ -152,6 +152,37 @@ class Place:
 
 
 @dataclass
+class Event:
+    """Who did what to whom, where, when and how many, as one claim of the article reports
+    it (``claim_id``: its chain and hedges are that claim's)."""
+
+    type: str
+    sub_type: str
+    trigger: Span
+    actor1: str | None
+    actor2: str | None
+    location: Place | None
+    date: DateExpression | None
+    quantities: list[Span]
+    evidence: Span
+    claim_id: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "sub_type": self.sub_type,
+            "trigger": self.trigger.to_dict(),
+            "actor1": self.actor1,
+            "actor2": self.actor2,
+            "location": self.location.to_dict() if self.location else None,
+            "date": self.date.to_dict() if self.date else None,
+            "quantities": [q.to_dict() for q in self.quantities],
+            "evidence": self.evidence.to_dict(),
+            "claim_id": self.claim_id,
+        }
+
+
+@dataclass
 class Hedge:
     """A word or mark by which the author distances the text from a claim."""
 
@@ -252,6 +283,7 @@ class Analysis:
     summary: dict[str, Any] = field(default_factory=dict)
     dates: list[DateExpression] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     id: str | None = None
     schema_version: str = SCHEMA_VERSION
@@ -270,6 +302,7 @@ class Analysis:
                 "summary": self.summary,
                 "dates": [d.to_dict() for d in self.dates],
                 "places": [p.to_dict() for p in self.places],
+                "events": [e.to_dict() for e in self.events],
                 "warnings": list(self.warnings),
             }
         )

@@ -23,6 +23,7 @@ from sayso import provenance
 from sayso.attribution import find_attributions
 from sayso.claims import build_claims
 from sayso.dates import find_dates
+from sayso.events import find_events
 from sayso.hedges import HedgeFinder
 from sayso.inputs import read_article
 from sayso.model import Analysis, Article, Meta
@@ -98,6 +99,9 @@ def analyze_article(article: Article, registry: Registry | None = None) -> Analy
     if registry is None:
         registry = default_registry()
     sources = provenance.annotate(doc, doc._.attributions, doc._.claims, article.meta, registry)
+    dates = find_dates(doc, article.meta.published)
+    places = find_places(doc)
+    events = find_events(doc, list(doc.sents), doc._.claims, places, dates)
     return Analysis(
         text=article.text,
         meta=article.meta,
@@ -105,8 +109,9 @@ def analyze_article(article: Article, registry: Registry | None = None) -> Analy
         claims=doc._.claims,
         sources=sources,
         summary=provenance.summarise(doc._.claims),
-        dates=find_dates(doc, article.meta.published),
-        places=find_places(doc),
+        dates=dates,
+        places=places,
+        events=events,
         warnings=list(article.warnings),
         id=article.id,
     )
