@@ -280,7 +280,7 @@ def _mutated(record: dict[str, Any], change: Any) -> dict[str, Any]:
     ("change", "where"),
     [
         (lambda r: r.update(schema_version="0.9.0"), "schema_version"),
-        (lambda r: r.update(events=[]), "(top level)"),
+        (lambda r: r.update(techniques=[]), "(top level)"),
         (lambda r: r.update(line=3), "(top level)"),
         (lambda r: r.pop("warnings"), "(top level)"),
         (lambda r: r["meta"].pop("language"), "meta"),
