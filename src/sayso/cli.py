@@ -18,6 +18,7 @@ import click
 
 from sayso import __version__, registry
 from sayso.errors import InputError, RegistryError, SaysoError
+from sayso.formats import to_csv, to_geojson
 from sayso.inputs import iter_jsonl, read_path
 from sayso.pipeline import analyze_article
 from sayso.registry import Registry
@@ -63,10 +64,11 @@ def _is_jsonl(path: str, jsonl: bool) -> bool:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "geojson", "csv"]),
     default="text",
     show_default=True,
-    help="text: a readable summary; json: the full versioned record.",
+    help="text: a readable summary; json: the full versioned record; geojson: events and "
+    "places for a map; csv: events in ACLED-like columns.",
 )
 @click.option("--published", help="Publication date (ISO, e.g. 2025-07-14).")
 @click.option("--outlet", help="The outlet that published the article.")
@@ -117,6 +119,10 @@ def analyze(
     analysis = analyze_article(article, sources)
     if output_format == "json":
         click.echo(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2))
+    elif output_format == "geojson":
+        click.echo(to_geojson(analysis))
+    elif output_format == "csv":
+        click.echo(to_csv(analysis), nl=False)
     else:
         click.echo(summary(analysis))
 
