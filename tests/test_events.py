@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sayso.events import CIVILIANS, REMOTE, STRATEGIC
 from sayso.inputs import read_path
 from sayso.model import Analysis, Event
 from sayso.pipeline import analyze, analyze_article
@@ -79,6 +80,15 @@ def test_drone_attack_on_the_deserters(seed: Analysis) -> None:
             "Surrender",
         ),
         ("Thousands of people protested in Tbilisi on Saturday.", "Protests", "Peaceful protest"),
+        ("Rioters clashed with police in Marseille on Friday.", "Battles", "Armed clash"),
+        ("Gunmen killed six civilians in a village near Mopti on Sunday.", CIVILIANS, "Attack"),
+        ("Russia and Ukraine exchanged 95 prisoners on Thursday.", STRATEGIC, "Prisoner exchange"),
+        (
+            "Israeli jets carried out an air strike on Beirut on Tuesday.",
+            REMOTE,
+            "Air/drone strike",
+        ),
+        ("The EU imposed new sanctions on Iran on Monday.", STRATEGIC, "Sanctions"),
         (
             "The government announced it would mobilise 300,000 reservists.",
             "Strategic developments",

@@ -50,7 +50,14 @@ TRIGGERS: dict[str, tuple[str, str]] = {
 # Words that turn a strike into a drone strike or a missile attack when in the same clause.
 DRONE_WORDS = frozenset(("drone", "drones", "uav", "uavs"))
 MISSILE_WORDS = frozenset(("missile", "missiles", "rocket", "rockets", "artillery"))
+AIR_WORDS = frozenset(("air", "aircraft", "jets", "warplanes", "airstrikes", "bombers"))
 STRIKE_LEMMAS = frozenset(("strike", "attack", "drop", "hit", "deploy", "launch"))
+# Lemmas that need a second word in their clause: "killed ... civilians", "exchanged
+# ... prisoners".
+CIVILIAN_WORDS = frozenset(("civilian", "civilians", "residents", "villagers", "children"))
+HARM_LEMMAS = frozenset(("kill", "execute", "shoot", "abduct", "torture", "wound"))
+PRISONER_WORDS = frozenset(("prisoner", "prisoners", "pows", "captives", "detainees"))
+EXCHANGE_LEMMAS = frozenset(("exchange", "swap", "trade", "release"))
 QUANTITY_WORDS = frozenset(("dozens", "hundreds", "thousands", "entire", "several"))
 
 
@@ -83,13 +90,19 @@ def _event_kind(token: Token, sent: TokenSpan) -> tuple[str, str] | None:
     lemma = token.lemma_.lower()
     if token.pos_ not in ("VERB", "NOUN"):
         return None
+    words = {t.lower_ for t in token.subtree} | {t.lower_ for t in token.head.subtree}
     if lemma in STRIKE_LEMMAS:
-        words = {t.lower_ for t in token.subtree} | {t.lower_ for t in token.head.subtree}
         if words & DRONE_WORDS:
             return REMOTE, "Drone strike"
         if words & MISSILE_WORDS:
             return REMOTE, "Shelling/artillery/missile attack"
+        if words & AIR_WORDS:
+            return REMOTE, "Air/drone strike"
         return None
+    if lemma in HARM_LEMMAS and words & CIVILIAN_WORDS:
+        return CIVILIANS, "Attack"
+    if lemma in EXCHANGE_LEMMAS and words & PRISONER_WORDS:
+        return STRATEGIC, "Prisoner exchange"
     return TRIGGERS.get(lemma)
 
 
