@@ -18,7 +18,10 @@ from sayso.gazetteer import GeoEntry, gazetteer
 from sayso.model import Place
 from sayso.spans import doc_text
 
-PLACE_LABELS = ("GPE", "LOC", "FAC")
+PLACE_LABELS = ("GPE", "LOC")
+# Buildings, bridges, airports: listed, never geocoded by name alone ("the White House" is
+# also an old name of Casablanca in the gazetteer; a wrong place is worse than none).
+FACILITY_LABEL = "FAC"
 # Nationality words ("Turkish", "Russian") stand for their country, as geoparsing gold has it.
 DEMONYM_LABEL = "NORP"
 # Words after a place name that make it a region rather than the town itself.
@@ -47,7 +50,9 @@ def find_places(doc: Doc) -> list[Place]:
         if any(_inside(span, other) for other in mentions):
             continue
         is_demonym = ent.label_ == DEMONYM_LABEL and _is_country(ent.text)
-        if ent.label_ in PLACE_LABELS or is_demonym:
+        if ent.label_ == FACILITY_LABEL:
+            mentions[span] = "facility"
+        elif ent.label_ in PLACE_LABELS or is_demonym:
             mentions[span] = "place"
     context = _context(text, mentions)
     places = [_resolve(text, span, kind, context) for span, kind in sorted(mentions.items())]
@@ -113,7 +118,7 @@ def _score(entry: GeoEntry, context: tuple[set, set]) -> float:
 def _resolve(text: str, span: tuple[int, int], kind: str, context: tuple[set, set]) -> Place:
     start, end = span
     mention = text[start:end]
-    candidates = _candidates(_stem_name(mention, kind), kind)
+    candidates = [] if kind == "facility" else _candidates(_stem_name(mention, kind), kind)
     if not candidates:
         return Place(start, end, mention, mention, None, None, None, None, None, 0.0, [])
     ranked = sorted(
