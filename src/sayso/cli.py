@@ -232,6 +232,21 @@ def registry_validate(files: tuple[Path, ...]) -> None:
         click.echo(f"note: '{name}' names several records ({', '.join(ids)}): ambiguous")
 
 
+def _with_progress(label: str, run: Callable[[Callable[[int, int], None]], Any]) -> Any:
+    """Run an evaluation with a progress bar on stderr. The bar starts with the first scored
+    article, so an error in the gold data (raised before any) stays the only line."""
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def progress(done: int, total: int) -> None:
+            if not bars:
+                bar = click.progressbar(length=total, label=label, file=sys.stderr)
+                bars.append(stack.enter_context(bar))
+            bars[0].update(done - bars[0].pos)
+
+        return run(progress)
+
+
 @cli.group(name="eval")
 def evaluate_group() -> None:
     """Score sayso against gold-annotated data."""
@@ -256,18 +271,10 @@ def evaluate_attribution_command(gold_dir: Path, limit: int | None, as_json: boo
     def predict(text: str) -> list:
         return analyze_article(Article(text=text)).attributions
 
-    # The bar starts with the first scored article, so that an error in the gold data
-    # (raised before any article is analysed) stays the only line on stderr.
-    with ExitStack() as stack:
-        bars: list[Any] = []
-
-        def progress(done: int, total: int) -> None:
-            if not bars:
-                bar = click.progressbar(length=total, label="analysing", file=sys.stderr)
-                bars.append(stack.enter_context(bar))
-            bars[0].update(done - bars[0].pos)
-
-        report = evaluate_attribution(gold_dir, predict, limit=limit, progress=progress)
+    report = _with_progress(
+        "analysing",
+        lambda progress: evaluate_attribution(gold_dir, predict, limit=limit, progress=progress),
+    )
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())
 
 
@@ -290,13 +297,10 @@ def evaluate_geoparse_command(gold_file: Path, limit: int | None, as_json: bool)
     def find(text: str) -> list:
         return analyze_article(Article(text=text)).places
 
-    with click.progressbar(length=0, label="geoparsing", file=sys.stderr) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
-        report = evaluate_geoparse(gold_file, find, limit=limit, progress=progress)
+    report = _with_progress(
+        "geoparsing",
+        lambda progress: evaluate_geoparse(gold_file, find, limit=limit, progress=progress),
+    )
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())
 
 
