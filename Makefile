@@ -24,9 +24,18 @@ test: $(BIN)/sayso
 
 bench: $(BIN)/sayso
 	$(BIN)/python benchmarks/bench_analyze.py
+	$(BIN)/python benchmarks/bench_ingest.py
+
+DATA := ../shared/data
+PTC := $(DATA)/ptc-2020-train
+FRAMES := $(DATA)/semeval2023-frames-genre
 
 eval: $(BIN)/sayso
-	$(BIN)/sayso eval attribution --gold ../shared/data/polnear/dev
+	$(BIN)/sayso eval attribution --gold $(DATA)/polnear/dev
+	$(BIN)/sayso eval techniques --split validation \
+		--articles $(PTC)/articles --labels $(PTC)/techniques.labels
+	$(BIN)/sayso eval frames --split validation --articles $(PTC)/articles \
+		--labels $(FRAMES)/frames.labels --genre-labels $(FRAMES)/genre.labels
 
 clean:
 	rm -rf $(VENV) src/*.egg-info

@@ -8,6 +8,10 @@ calls the pipeline, so the baseline does the same rather than getting ``nlp.pipe
 batching for free). This is a benchmark, not a test: it reports and always exits 0,
 except when the corpus folder is missing.
 
+The ratio compares the analysis without persuasion techniques (``--fast``) with the parse,
+as the attribution issue set it; a third arm runs the whole analysis with techniques,
+frames and genre, and their cost is printed per 1,000 words (issue 5).
+
     .venv/bin/python benchmarks/bench_analyze.py [--articles 200] [--repeats 3] [--json]
 """
 
@@ -40,6 +44,7 @@ from sayso import provenance
 from sayso.dates import find_dates
 from sayso.events import find_events
 from sayso.model import Analysis, Article, Meta
+from sayso.persuasion import find_persuasion
 from sayso.pipeline import MODEL, NLP_MAX_LENGTH, analyze_article, load_pipeline
 from sayso.places import find_places
 from sayso.registry import default_registry
@@ -53,10 +58,11 @@ CLI_EXAMPLES = (
 RECORD = "record"
 # The stages after the spaCy pipeline, timed one by one (issue 4: events, places and dates
 # together may add at most 15% to the parse).
-AFTER_PIPELINE = ("provenance", "dates", "places", "events")
+AFTER_PIPELINE = ("provenance", "dates", "places", "events", "persuasion")
 GEO_STAGES = ("dates", "places", "events")
 GEO_TARGET = 0.15
 SAYSO_STAGES = ("sayso_paragraphs", "sayso_attribution", *AFTER_PIPELINE, RECORD)
+PERSUASION = "persuasion"
 RATIO_TARGET = 0.8
 CLI_TARGET_S = 3.0
 CLI_CORES = 2
@@ -105,8 +111,14 @@ def word_count(texts: Sequence[str]) -> int:
     return sum(len(text.split()) for text in texts)
 
 
+def fast_analysis(text: str) -> object:
+    """The analysis arm: pipeline, ``Analysis`` and its JSON record, as ``sayso analyze
+    --fast`` pays for them (no persuasion model)."""
+    return analyze_article(Article(text=text), fast=True).to_dict()
+
+
 def full_analysis(text: str) -> object:
-    """The analysis arm: pipeline, ``Analysis`` and its JSON record, as the CLI pays for them."""
+    """The whole analysis, persuasion techniques, frames and genre included."""
     return analyze_article(Article(text=text)).to_dict()
 
 
@@ -180,6 +192,10 @@ def stage_seconds(nlp: Language, texts: Sequence[str]) -> dict[str, float]:
         events = find_events(doc, list(doc.sents), doc._.claims, places, dates)
         totals["events"] += time.perf_counter() - start
         start = time.perf_counter()
+        bounds = [(sentence.start_char, sentence.end_char) for sentence in doc.sents]
+        techniques, frames, genre = find_persuasion(text, bounds)
+        totals[PERSUASION] += time.perf_counter() - start
+        start = time.perf_counter()
         Analysis(
             text=text,
             meta=meta,
@@ -190,6 +206,9 @@ def stage_seconds(nlp: Language, texts: Sequence[str]) -> dict[str, float]:
             dates=dates,
             places=places,
             events=events,
+            techniques=techniques,
+            frames=frames,
+            genre=genre,
         ).to_dict()
         totals[RECORD] += time.perf_counter() - start
     return totals
@@ -329,14 +348,17 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], str | None]:
     full = load_pipeline()
     rss_loaded = peak_rss_mib()
 
-    times = time_arms({"parse": bare, "analysis": full_analysis}, texts, args.repeats, args.warmup)
+    arms = {"parse": bare, "analysis": fast_analysis, "full": full_analysis}
+    times = time_arms(arms, texts, args.repeats, args.warmup)
     parse, analysis = arm_numbers(times["parse"], words), arm_numbers(times["analysis"], words)
+    full_arm = arm_numbers(times["full"], words)
     ratio = analysis["wps"] / parse["wps"]
 
     stages = stage_seconds(full, texts)
     sayso_s = sum(stages[name] for name in SAYSO_STAGES if name in stages)
     total_s = sum(stages.values())
-    geo_share = sum(stages[name] for name in GEO_STAGES) / (total_s - sayso_s)
+    parse_s = total_s - sayso_s
+    geo_share = sum(stages[name] for name in GEO_STAGES) / parse_s
 
     results: dict[str, Any] = {
         "articles": len(texts),
@@ -345,13 +367,16 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], str | None]:
         "repeats": args.repeats,
         "parse": parse,
         "analysis": analysis,
+        "full": full_arm,
+        "persuasion_ms_per_1000_words": 1e6 * stages[PERSUASION] / words,
+        "persuasion_share_of_parse": stages[PERSUASION] / parse_s,
         "ratio": ratio,
         "ratio_best_pass": analysis["wps_best_pass"] / parse["wps_best_pass"],
         "ratio_target": RATIO_TARGET,
         "meets_ratio_target": ratio >= RATIO_TARGET,
         "stages_s": stages,
         "sayso_stages_s": sayso_s,
-        "ratio_from_stages": (total_s - sayso_s) / total_s,
+        "ratio_from_stages": parse_s / (total_s - stages[PERSUASION]),
         "events_places_dates_share_of_parse": geo_share,
         "meets_events_places_dates_target": geo_share <= GEO_TARGET,
         "peak_rss_mib_after_load": rss_loaded,
@@ -393,7 +418,8 @@ def report(results: dict[str, Any]) -> str:
         f"corpus: {results['articles']} articles, {results['words']:,} words; "
         f"{results['mode']}; {results['repeats']} passes",
         format_arm("bare parse", results["parse"]),
-        format_arm("analysis", results["analysis"]),
+        format_arm("analysis", results["analysis"]) + "  [--fast]",
+        format_arm("full", results["full"]) + "  [with techniques, frames, genre]",
         f"  ratio      : {results['ratio']:.3f} ({verdict} target >= {results['ratio_target']}; "
         f"best whole pass gives {results['ratio_best_pass']:.3f})",
         "stages of one analysis pass (seconds):",
@@ -404,7 +430,10 @@ def report(results: dict[str, Any]) -> str:
     ]
     lines += [
         f"  sayso's own stages: {results['sayso_stages_s']:.2f} s of {total_s:.2f} s; "
-        f"ratio implied by this split: {results['ratio_from_stages']:.3f}",
+        f"ratio implied by this split (without persuasion): {results['ratio_from_stages']:.3f}",
+        f"  persuasion (techniques, frames, genre) costs "
+        f"{results['persuasion_ms_per_1000_words']:.0f} ms per 1,000 words "
+        f"({results['persuasion_share_of_parse']:.0%} of the parse); --fast skips it",
         f"  events, places and dates add {results['events_places_dates_share_of_parse']:.1%} "
         f"to the parse ({'meets' if results['meets_events_places_dates_target'] else 'MISSES'}"
         f" target <= {GEO_TARGET:.0%})",

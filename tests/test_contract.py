@@ -280,7 +280,7 @@ def _mutated(record: dict[str, Any], change: Any) -> dict[str, Any]:
     ("change", "where"),
     [
         (lambda r: r.update(schema_version="0.9.0"), "schema_version"),
-        (lambda r: r.update(techniques=[]), "(top level)"),
+        (lambda r: r.update(propaganda=[]), "(top level)"),
         (lambda r: r.update(line=3), "(top level)"),
         (lambda r: r.pop("warnings"), "(top level)"),
         (lambda r: r["meta"].pop("language"), "meta"),
@@ -377,3 +377,13 @@ def test_cli_jsonl_lines_are_schema_valid_records(tmp_path: Path) -> None:
     for output, record in zip(outputs, expected, strict=True):
         assert output == record
         validate_record(output)
+
+
+def test_schema_enums_match_the_persuasion_taxonomy() -> None:
+    from sayso.taxonomy import FRAMES, GENRES, GROUP_OF, GROUPS
+
+    defs = analysis_schema()["$defs"]
+    assert set(defs["technique"]["properties"]["technique"]["enum"]) == set(GROUP_OF)
+    assert defs["technique"]["properties"]["group"]["enum"] == list(GROUPS)
+    assert set(defs["frame"]["properties"]["frame"]["enum"]) == set(FRAMES)
+    assert set(defs["genre"]["properties"]["label"]["enum"]) == set(GENRES)

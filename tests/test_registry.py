@@ -234,10 +234,10 @@ def test_a_broken_record_in_a_batch_does_not_end_it(
 
     real = cli_module.analyze_article
 
-    def flaky(article, registry=None):  # type: ignore[no-untyped-def]
+    def flaky(article, registry=None, *, fast=False):  # type: ignore[no-untyped-def]
         if "explode" in article.text:
             raise RuntimeError("boom")
-        return real(article, registry)
+        return real(article, registry, fast=fast)
 
     monkeypatch.setattr(cli_module, "analyze_article", flaky)
     lines = [

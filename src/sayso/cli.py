@@ -17,12 +17,15 @@ from typing import IO, Any, TypeVar
 import click
 
 from sayso import __version__, registry
+from sayso.corroboration import VERDICTS
 from sayso.errors import InputError, RegistryError, SaysoError
 from sayso.formats import to_csv, to_geojson
 from sayso.inputs import iter_jsonl, read_path
+from sayso.persuasion_eval import SPLITS
 from sayso.pipeline import analyze_article
 from sayso.registry import Registry
 from sayso.render import summary
+from sayso.store import display_name, is_postgres_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,6 +80,12 @@ def _is_jsonl(path: str, jsonl: bool) -> bool:
 @click.option("--jsonl", is_flag=True, help="Read one JSON article per line (auto for .jsonl).")
 @click.option("--max-chars", type=click.IntRange(min=1), help="Largest text accepted.")
 @click.option("--any-language", is_flag=True, help="Skip the check that the text is English.")
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Skip persuasion techniques, frames and genre (the neural model): about twice as "
+    "fast; those keys are then null.",
+)
 @registry_option
 @reports_errors
 def analyze(
@@ -89,6 +98,7 @@ def analyze(
     jsonl: bool,
     max_chars: int | None,
     any_language: bool,
+    fast: bool,
     registry_files: tuple[Path, ...],
 ) -> None:
     """Every claim in an article with its chain of attribution and its provenance.
@@ -99,7 +109,11 @@ def analyze(
     if _is_jsonl(path, jsonl):
         failures = 0
         records = analyze_jsonl(
-            path, max_chars=max_chars, check_language=not any_language, registry=sources
+            path,
+            max_chars=max_chars,
+            check_language=not any_language,
+            registry=sources,
+            fast=fast,
         )
         for record in records:
             failures += "error" in record
@@ -116,7 +130,7 @@ def analyze(
         max_chars=max_chars,
         check_language=not any_language,
     )
-    analysis = analyze_article(article, sources)
+    analysis = analyze_article(article, sources, fast=fast)
     if output_format == "json":
         click.echo(json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2))
     elif output_format == "geojson":
@@ -133,6 +147,7 @@ def analyze_jsonl(
     max_chars: int | None = None,
     check_language: bool = True,
     registry: Registry | None = None,
+    fast: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """One output record per input line: the analysis (a schema-valid record whose ``id`` is
     the input's, or ``line-N``), or ``{"line": N, "error": {...}}`` for a line that failed."""
@@ -147,7 +162,7 @@ def analyze_jsonl(
             if item.id is None:
                 item.id = f"line-{line_number}"
             try:
-                yield analyze_article(item, registry).to_dict()
+                yield analyze_article(item, registry, fast=fast).to_dict()
             except SaysoError as error:
                 yield {"line": line_number, "error": {"code": error.code, "message": str(error)}}
             except Exception as error:  # one article's failure must not end the batch
@@ -302,6 +317,495 @@ def evaluate_geoparse_command(gold_file: Path, limit: int | None, as_json: bool)
         lambda progress: evaluate_geoparse(gold_file, find, limit=limit, progress=progress),
     )
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())
+
+
+def _ptc_options(command: F) -> F:
+    """The options shared by the PTC-format evaluations."""
+    options = [
+        click.option(
+            "--articles",
+            "articles_dir",
+            required=True,
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="Folder of article<ID>.txt files (PTC format).",
+        ),
+        click.option(
+            "--split",
+            type=click.Choice(SPLITS),
+            help="Score only this part of sayso's own split of the training data "
+            "(validation: the part never used to train or tune the model).",
+        ),
+        click.option("--limit", type=click.IntRange(min=1), help="Score only the first N."),
+        click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _gold_articles(articles_dir: Path, labels: Path | None, split: str | None, limit: int | None):
+    from sayso.persuasion_eval import read_ptc
+
+    articles = read_ptc(articles_dir, labels, split)
+    return articles[:limit] if limit else articles
+
+
+@evaluate_group.command(name="techniques")
+@_ptc_options
+@click.option(
+    "--labels",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="id<TAB>technique<TAB>start<TAB>end lines (PTC techniques.labels).",
+)
+@reports_errors
+def evaluate_techniques_command(
+    articles_dir: Path, split: str | None, limit: int | None, as_json: bool, labels: Path
+) -> None:
+    """Span identification F1 and technique classification micro/macro-F1 (SemEval-2020)."""
+    from sayso.persuasion_eval import evaluate_techniques, format_technique_report
+
+    articles = _gold_articles(articles_dir, labels, split, limit)
+    scores = _with_progress(
+        "reading", lambda progress: evaluate_techniques(articles, progress=progress)
+    )
+    click.echo(json.dumps(scores, indent=2) if as_json else format_technique_report(scores))
+
+
+@evaluate_group.command(name="frames")
+@_ptc_options
+@click.option(
+    "--labels",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="id<TAB>frame,frame,... lines (SemEval-2023 frames.labels).",
+)
+@click.option(
+    "--genre-labels",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="id<TAB>opinion|reporting|satire lines, to score the genre too.",
+)
+@reports_errors
+def evaluate_frames_command(
+    articles_dir: Path,
+    split: str | None,
+    limit: int | None,
+    as_json: bool,
+    labels: Path,
+    genre_labels: Path | None,
+) -> None:
+    """Frame micro/macro-F1 (and genre, with --genre-labels) of the articles with labels."""
+    from sayso.persuasion_eval import evaluate_frames, format_label_report
+
+    articles = _gold_articles(articles_dir, None, split, limit)
+    scores = _with_progress(
+        "reading",
+        lambda progress: evaluate_frames(articles, labels, genre_labels, progress=progress),
+    )
+    if as_json:
+        click.echo(json.dumps(scores, indent=2))
+        return
+    click.echo(f"articles: {scores['articles']}")
+    for key in ("frames", "genre"):
+        if key in scores:
+            click.echo(format_label_report(key, scores[key]))
+
+
+class StoreLocation(click.ParamType):
+    """Where a store is: a postgresql:// (or postgres://) URL as it is, else an SQLite file
+    checked as click.Path checks it. Messages name it with the URL's password masked."""
+
+    name = "path|url"
+    _path = click.Path(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and is_postgres_url(value):
+            return value
+        return self._path.convert(value, param, ctx)
+
+
+def db_option(help_text: str) -> Callable[[F], F]:
+    """The --db option of the corpus commands."""
+    return click.option(
+        "--db",
+        default="sayso.db",
+        show_default=True,
+        type=StoreLocation(),
+        help=f"{help_text} A postgresql://user@host/dbname URL names a PostgreSQL store.",
+    )
+
+
+@cli.command(name="ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option("The SQLite store (created when missing).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes that analyse articles (default: all cores).",
+)
+@click.option("--fast", is_flag=True, help="Skip persuasion techniques, frames and genre.")
+@click.option(
+    "--no-cluster", is_flag=True, help="Do not cluster the new claims afterwards (sayso cluster)."
+)
+@registry_option
+@reports_errors
+def ingest_command(
+    paths: tuple[Path, ...],
+    db: Path | str,
+    jobs: int | None,
+    fast: bool,
+    no_cluster: bool,
+    registry_files: tuple[Path, ...],
+) -> None:
+    """Analyse every article in PATHS and store it in the corpus store.
+
+    PATHS are folders (searched recursively for .txt, .html, .jsonl, feeds and WARC),
+    files, .jsonl files, RSS/Atom feed files and WARC files. Articles already stored are
+    skipped, so a run can be repeated or resumed after a crash; a bad input is recorded
+    (see `sayso errors`) and the batch goes on.
+    """
+    from sayso.ingest import ingest
+
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def progress(summary: Any, total: int) -> None:
+            if not bars:
+                bar = click.progressbar(
+                    length=total,
+                    label="ingesting",
+                    file=sys.stderr,
+                    show_pos=True,
+                    item_show_func=lambda rate: f"{rate:.1f} articles/s" if rate else None,
+                )
+                bars.append(stack.enter_context(bar))
+            bars[0].update(summary.done - bars[0].pos, summary.rate)
+
+        summary = ingest(
+            paths, db=db, jobs=jobs, fast=fast, registry_files=registry_files, progress=progress
+        )
+    click.echo(summary.line())
+    if summary.errors:
+        click.echo(
+            f"sayso: {summary.errors} input(s) failed; see `sayso errors --db {display_name(db)}`",
+            err=True,
+        )
+    if not no_cluster and (is_postgres_url(db) or Path(db).exists()):
+        _cluster(db, None)
+
+
+@cli.command(name="cluster")
+@db_option("The SQLite store to cluster.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Cosine similarity at which two claims count as one (default 0.72).",
+)
+@reports_errors
+def cluster_command(db: Path | str, threshold: float | None) -> None:
+    """Cluster the store's new claims by meaning and judge each cluster's corroboration.
+
+    Incremental: claims clustered before stay where they are; new claims join the cluster
+    of their most similar claim or start their own.
+    """
+    _cluster(db, threshold)
+
+
+def _cluster(db: Path | str, threshold: float | None) -> None:
+    from sayso.clustering import THRESHOLD, cluster_claims
+    from sayso.store import Store
+
+    with Store.open(db, create=False) as store:
+        run = _with_progress(
+            "clustering",
+            lambda progress: cluster_claims(
+                store, threshold=threshold or THRESHOLD, progress=progress
+            ),
+        )
+    click.echo(
+        f"placed {run.placed} claim(s): {run.new_clusters} new cluster(s), {run.joined} joined "
+        f"a cluster; {run.skipped_short} too short to cluster; {run.seconds:.1f} s"
+    )
+
+
+@cli.command(name="claims")
+@db_option("The SQLite store to read.")
+@click.option(
+    "--query",
+    help="Full-text query over the claims (FTS5 syntax; web-search syntax in PostgreSQL).",
+)
+@click.option("--verdict", type=click.Choice(VERDICTS), help="Only clusters with this verdict.")
+@click.option(
+    "--min-reports",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Fewest reports.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the clusters as a JSON array.")
+@reports_errors
+def claims_command(
+    db: Path | str,
+    query: str | None,
+    verdict: str | None,
+    min_reports: int,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Claim clusters, most reported first, each with its verdict (run `sayso cluster` first)."""
+    from sayso.store import Store
+
+    with Store.open(db, create=False) as store:
+        rows = store.clusters(query=query, verdict=verdict, min_reports=min_reports, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        text = " ".join(row["representative_text"].split())
+        click.echo(
+            f"[{row['id']}] {row['reports']} report(s), {row['origins']} origin(s), "
+            f"{row['verdict']}: {text[:150]}"
+        )
+    if not rows:
+        click.echo("no clusters match" if query or verdict else "no clusters: run sayso cluster")
+
+
+@cli.command(name="trace")
+@click.argument("cluster_id", type=click.IntRange(min=1))
+@db_option("The SQLite store to read.")
+@click.option("--claim", "by_claim", is_flag=True, help="CLUSTER_ID is a claim's id instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
+@reports_errors
+def trace_command(cluster_id: int, db: Path | str, by_claim: bool, as_json: bool) -> None:
+    """The tree of a claim's reports from its origins to every relay, and its timeline."""
+    from sayso.store import Store
+    from sayso.trace import format_trace, trace_record
+
+    with Store.open(db, create=False) as store:
+        if by_claim:
+            found = store.cluster_of_claim(cluster_id)
+            if found is None:
+                raise SaysoError(f"claim {cluster_id} is not in a cluster (run sayso cluster)")
+            cluster_id = found
+        cluster = store.cluster(cluster_id)
+    if cluster is None:
+        raise SaysoError(f"no cluster {cluster_id} in {display_name(db)}")
+    if as_json:
+        click.echo(json.dumps(trace_record(cluster), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_trace(cluster))
+
+
+@cli.command(name="sources")
+@db_option("The SQLite store to read.")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the origins as a JSON array.")
+@reports_errors
+def sources_command(db: Path | str, top: int, as_json: bool) -> None:
+    """The origins the corpus's claims rest on, most claims first, with registry facts."""
+    from sayso.store import Store
+
+    with Store.open(db, create=False) as store:
+        rows = store.top_origins(top)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        facts = row["facts"] or {}
+        described = ", ".join(
+            str(value).replace("_", " ")
+            for value in (facts.get("kind"), facts.get("country"), facts.get("ownership"))
+            if value and value != "unknown"
+        )
+        click.echo(
+            f"{row['claims']:>6} claims in {row['articles']:>5} articles, "
+            f"{row['clusters']:>5} clusters: {row['name']} ({described or row['kind']})"
+        )
+
+
+@cli.command(name="errors")
+@db_option("The SQLite store to read.")
+@click.option("--json", "as_json", is_flag=True, help="Print the errors as a JSON array.")
+@click.option("--all", "include_resolved", is_flag=True, help="Include resolved errors.")
+@reports_errors
+def errors_command(db: Path | str, as_json: bool, include_resolved: bool) -> None:
+    """Inputs that failed to ingest, with their error code and message.
+
+    An error is resolved (and listed only with --all) once its input has been stored.
+    """
+    from sayso.store import Store
+
+    with Store.open(db, create=False) as store:
+        rows = store.errors(include_resolved=include_resolved)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        state = f" (resolved {row['resolved_at']})" if row["resolved_at"] else ""
+        click.echo(f"{row['at']}  {row['code']}  {row['source']}{state}: {row['message']}")
+    if not rows:
+        click.echo("no errors recorded" if include_resolved else "no open errors")
+
+
+@cli.group(name="spark")
+def spark_group() -> None:
+    """Analyse a dataset of articles on Apache Spark, then load the results into a store.
+
+    Needs the spark extra (pip install 'sayso[spark]') and Java 17 or newer.
+    """
+
+
+@spark_group.command(name="run")
+@click.argument("source", metavar="INPUT")
+@click.option(
+    "--output",
+    required=True,
+    help="Folder (or hdfs://, s3a://... URL) the Parquet results are written to.",
+)
+@click.option(
+    "--master",
+    help="Spark master: local[*] (the default), local[2], spark://host:7077, yarn. Under "
+    "spark-submit, spark-submit's --master.",
+)
+@click.option(
+    "--partitions",
+    type=click.IntRange(min=1),
+    help="Partitions to analyse the articles in (default: 2 per core).",
+)
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(["jsonl", "parquet"]),
+    help="The input's format (default: told by its name or, for a folder, its files).",
+)
+@click.option("--fast", is_flag=True, help="Skip persuasion techniques, frames and genre.")
+@click.option("--overwrite", is_flag=True, help="Replace the output when it exists.")
+@click.option("--max-chars", type=click.IntRange(min=1), help="Largest text accepted.")
+@click.option("--any-language", is_flag=True, help="Skip the check that the text is English.")
+@registry_option
+@reports_errors
+def spark_run_command(
+    source: str,
+    output: str,
+    master: str | None,
+    partitions: int | None,
+    input_format: str | None,
+    fast: bool,
+    overwrite: bool,
+    max_chars: int | None,
+    any_language: bool,
+    registry_files: tuple[Path, ...],
+) -> None:
+    """Analyse every article of INPUT on Spark and write one Parquet row per article.
+
+    INPUT is JSONL (one article a line, as for `sayso analyze`) or Parquet with the same
+    fields as columns: a file, a folder or a glob. A bad article gets a row with an error
+    (code, message) and the job goes on. Load the results with `sayso spark load`.
+    """
+    from sayso.spark import analyze_dataset, check_paths, session
+
+    check_paths(source, output, input_format=input_format, overwrite=overwrite)
+    with session(master, progress=True) as spark:
+        summary = analyze_dataset(
+            spark,
+            source,
+            output,
+            input_format=input_format,
+            partitions=partitions,
+            fast=fast,
+            registry_files=registry_files,
+            max_chars=max_chars,
+            check_language=not any_language,
+            overwrite=overwrite,
+        )
+    click.echo(summary.line())
+    if summary.errors:
+        click.echo(
+            f"sayso: {summary.errors} article(s) failed; their rows carry the error", err=True
+        )
+
+
+@spark_group.command(name="load")
+@click.argument("results", type=click.Path(exists=True, path_type=Path))
+@db_option("The SQLite store (created when missing).")
+@reports_errors
+def spark_load_command(results: Path, db: Path | str) -> None:
+    """Store the articles of a `sayso spark run` result folder in the corpus store.
+
+    Texts already stored are skipped, so loading twice stores nothing twice; failed
+    articles are recorded as errors (see `sayso errors`). Needs pyarrow, not Java.
+    """
+    from sayso.spark import load_results
+
+    summary = load_results(results, db)
+    click.echo(summary.line())
+    if summary.errors:
+        where = display_name(db)
+        click.echo(
+            f"sayso: {summary.errors} article(s) had failed; see `sayso errors --db {where}`",
+            err=True,
+        )
+
+
+@cli.command(name="report")
+@click.argument("path", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(allow_dash=True, dir_okay=False),
+    help="The HTML file to write (- for standard output).",
+)
+@click.option("--published", help="Publication date (ISO, e.g. 2025-07-14).")
+@click.option("--outlet", help="The outlet that published the article.")
+@click.option("--url", help="The article's URL.")
+@click.option("--title", help="The article's title (default: taken from the input).")
+@click.option("--max-chars", type=click.IntRange(min=1), help="Largest text accepted.")
+@click.option("--any-language", is_flag=True, help="Skip the check that the text is English.")
+@click.option("--fast", is_flag=True, help="Skip persuasion techniques, frames and genre.")
+@registry_option
+@reports_errors
+def report_command(
+    path: str,
+    output: str,
+    published: str | None,
+    outlet: str | None,
+    url: str | None,
+    title: str | None,
+    max_chars: int | None,
+    any_language: bool,
+    fast: bool,
+    registry_files: tuple[Path, ...],
+) -> None:
+    """One self-contained HTML report of an article, to read offline in a browser.
+
+    PATH is a .txt or .html article (as for `sayso analyze`), - for stdin, or a .json
+    record saved from `sayso analyze --format json`, reported as it is (without analysing
+    again: --fast, --registry, --max-chars and --any-language then do not apply).
+    """
+    from sayso.record import read_record
+    from sayso.report import article_report
+
+    given = {"published": published, "outlet": outlet, "url": url, "title": title}
+    if path.lower().endswith(".json"):
+        analysis = read_record(path)
+        for key, value in given.items():
+            if value is not None:
+                setattr(analysis.meta, key, value)
+    else:
+        article = read_path(path, max_chars=max_chars, check_language=not any_language, **given)
+        analysis = analyze_article(article, registry.load(registry_files), fast=fast)
+    page = article_report(analysis)
+    if output == "-":
+        click.echo(page, nl=False)
+        return
+    try:
+        Path(output).write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise SaysoError(f"cannot write {output}: {error.strerror or error}") from error
+    click.echo(f"wrote {output}: {len(analysis.claims)} claims, {len(analysis.sources)} sources")
 
 
 def main() -> None:

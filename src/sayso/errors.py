@@ -61,3 +61,16 @@ class RegistryError(SaysoError):
 
     code = "registry_error"
     exit_code = 2
+
+
+class StoreError(SaysoError):
+    """The corpus store cannot be opened or written: not a sayso store, or unreadable."""
+
+    code = "store_error"
+    exit_code = 2
+
+
+class StoreVersionError(StoreError):
+    """The store was written by a newer sayso: it is refused and left untouched."""
+
+    code = "store_too_new"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.4.0"
+SCHEMA_VERSION = "1.5.0"
 
 SourceKind = Literal["person", "organisation", "anonymous", "unknown"]
 ClaimKind = Literal["attributed", "author"]
@@ -183,6 +183,50 @@ class Event:
 
 
 @dataclass
+class Technique:
+    """A span that uses a persuasion technique (SemEval-2023 name and group), with the
+    model's score and a reason a reader can check against the span."""
+
+    span: Span
+    technique: str
+    group: str
+    score: float
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.span.to_dict(),
+            "technique": self.technique,
+            "group": self.group,
+            "score": self.score,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class Frame:
+    """A frame of the article (Media Frames Corpus, as in SemEval-2023) with its score."""
+
+    frame: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Genre:
+    """Reporting, opinion or satire, with the score of each."""
+
+    label: str
+    score: float
+    scores: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "score": self.score, "scores": dict(self.scores)}
+
+
+@dataclass
 class Hedge:
     """A word or mark by which the author distances the text from a claim."""
 
@@ -284,6 +328,10 @@ class Analysis:
     dates: list[DateExpression] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    # None when persuasion analysis was skipped (``fast``), unlike an empty result
+    techniques: list[Technique] | None = None
+    frames: list[Frame] | None = None
+    genre: Genre | None = None
     warnings: list[str] = field(default_factory=list)
     id: str | None = None
     schema_version: str = SCHEMA_VERSION
@@ -303,6 +351,9 @@ class Analysis:
                 "dates": [d.to_dict() for d in self.dates],
                 "places": [p.to_dict() for p in self.places],
                 "events": [e.to_dict() for e in self.events],
+                "techniques": _dicts(self.techniques),
+                "frames": _dicts(self.frames),
+                "genre": self.genre.to_dict() if self.genre else None,
                 "warnings": list(self.warnings),
             }
         )
@@ -310,3 +361,7 @@ class Analysis:
 
     def claim(self, claim_id: str) -> Claim | None:
         return next((c for c in self.claims if c.id == claim_id), None)
+
+
+def _dicts(records: list[Any] | None) -> list[dict[str, Any]] | None:
+    return None if records is None else [record.to_dict() for record in records]

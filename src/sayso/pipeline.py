@@ -27,6 +27,7 @@ from sayso.events import find_events
 from sayso.hedges import HedgeFinder
 from sayso.inputs import read_article
 from sayso.model import Analysis, Article, Meta
+from sayso.persuasion import find_persuasion
 from sayso.places import find_places
 from sayso.quotes import find_quotes
 from sayso.registry import Registry, default_registry
@@ -89,19 +90,27 @@ def load_pipeline() -> Language:
     return nlp
 
 
-def analyze_article(article: Article, registry: Registry | None = None) -> Analysis:
+def analyze_article(
+    article: Article, registry: Registry | None = None, *, fast: bool = False
+) -> Analysis:
     """Analyse an article that has already passed the input boundary.
 
     ``registry`` is the source registry to link sources to (default: the built-in records
-    plus the user's own files).
+    plus the user's own files). ``fast`` skips persuasion techniques, frames and genre (the
+    neural model, the costliest stage); their keys are then null.
     """
     doc = load_pipeline()(article.text)
     if registry is None:
         registry = default_registry()
+    sentences = list(doc.sents)
     sources = provenance.annotate(doc, doc._.attributions, doc._.claims, article.meta, registry)
     dates = find_dates(doc, article.meta.published)
     places = find_places(doc)
-    events = find_events(doc, list(doc.sents), doc._.claims, places, dates)
+    events = find_events(doc, sentences, doc._.claims, places, dates)
+    techniques = frames = genre = None
+    if not fast:
+        bounds = [(sentence.start_char, sentence.end_char) for sentence in sentences]
+        techniques, frames, genre = find_persuasion(article.text, bounds)
     return Analysis(
         text=article.text,
         meta=article.meta,
@@ -112,6 +121,9 @@ def analyze_article(article: Article, registry: Registry | None = None) -> Analy
         dates=dates,
         places=places,
         events=events,
+        techniques=techniques,
+        frames=frames,
+        genre=genre,
         warnings=list(article.warnings),
         id=article.id,
     )
@@ -128,12 +140,14 @@ def analyze(
     max_chars: int | None = None,
     check_language: bool = True,
     registry: Registry | None = None,
+    fast: bool = False,
 ) -> Analysis:
     """Every claim in one article with its chain of attribution and its provenance.
 
     ``text`` is plain text or HTML (str, or bytes in any common encoding). Raises a
     ``sayso.errors.InputError`` subclass for input that cannot be analysed. ``registry``
-    replaces the default source registry (``sayso.registry.load(...)`` builds one).
+    replaces the default source registry (``sayso.registry.load(...)`` builds one);
+    ``fast`` skips persuasion techniques, frames and genre.
     """
     article = read_article(
         text,
@@ -145,7 +159,7 @@ def analyze(
         max_chars=max_chars,
         check_language=check_language,
     )
-    return analyze_article(article, registry)
+    return analyze_article(article, registry, fast=fast)
 
 
 __all__ = ["Analysis", "Meta", "analyze", "analyze_article", "load_pipeline"]

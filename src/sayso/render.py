@@ -85,6 +85,22 @@ def _rests_on(analysis: Analysis, facts: dict[str, dict[str, Any]]) -> list[str]
     return lines
 
 
+def _persuasion(analysis: Analysis) -> list[str]:
+    """Technique spans with their names, then frames and genre; one line when skipped."""
+    if analysis.techniques is None:
+        return ["", "Persuasion techniques, frames and genre: skipped (--fast)"]
+    lines = ["", f"Persuasion techniques ({len(analysis.techniques)} spans)"]
+    for technique in analysis.techniques:
+        quoted = f"{_excerpt(technique.span.text)!r}"
+        lines.append(f"  {technique.technique} {technique.score:.2f}: {quoted}")
+    if analysis.frames is not None:
+        named = ", ".join(f"{f.frame} {f.score:.2f}" for f in analysis.frames) or "none"
+        lines.append(f"Frames: {named}")
+    if analysis.genre is not None:
+        lines.append(f"Genre: {analysis.genre.label} {analysis.genre.score:.2f}")
+    return lines
+
+
 def summary(analysis: Analysis) -> str:
     """Plain-text summary: metadata, claims by source chain, then the author's own claims."""
     meta = analysis.meta
@@ -120,6 +136,7 @@ def summary(analysis: Analysis) -> str:
                     subsequent_indent=" " * len(head),
                 )
             )
+    lines += _persuasion(analysis)
     if analysis.warnings:
         lines += ["", "Warnings"] + [f"  - {w}" for w in analysis.warnings]
     return "\n".join(lines)
