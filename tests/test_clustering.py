@@ -171,3 +171,23 @@ def test_trace_of_a_missing_cluster_is_one_clear_line(corpus: Path) -> None:
     result = CliRunner().invoke(cli, ["trace", "999", "--db", str(corpus)])
     assert result.exit_code != 0
     assert "no cluster 999" in result.output and "Traceback" not in result.output
+
+
+POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev" / "text"
+
+
+@pytest.mark.skipif(not POLNEAR_DEV.is_dir(), reason="PolNeAR dev texts not found")
+def test_real_news_among_the_designed_cases_leaves_their_verdicts_alone(corpus: Path) -> None:
+    with Store.open(corpus) as store:
+        for path in sorted(POLNEAR_DEV.glob("*.txt"))[:10]:
+            text = path.read_text(encoding="utf-8")
+            store_article(store, text, f"PolNeAR {path.stem}", "2016-05-01")
+        run = cluster_claims(store)
+        assert run.placed > 100
+        lipky = _cluster_with(store, "Lipky")
+        bereg = _cluster_with(store, "Bereg")
+        # the designed clusters took in no claim of the real articles
+        assert (lipky["size"], lipky["verdict"]) == (3, SINGLE_ORIGIN)
+        assert (bereg["size"], bereg["verdict"]) == (2, CIRCULAR)
+        every = store.clusters(limit=10_000)
+        assert sum(row["reports"] for row in every) == store.count("claims") - run.skipped_short
