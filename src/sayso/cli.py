@@ -808,6 +808,36 @@ def report_command(
     click.echo(f"wrote {output}: {len(analysis.claims)} claims, {len(analysis.sources)} sources")
 
 
+@cli.command(name="serve")
+@click.option(
+    "--db",
+    default=None,
+    type=StoreLocation(),
+    help="A corpus store to browse (SQLite file or postgresql:// URL); without it, the app "
+    "only analyses.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@registry_option
+@reports_errors
+def serve_command(
+    db: Path | str | None, host: str, port: int, registry_files: tuple[Path, ...]
+) -> None:
+    """A local web app: paste or upload an article to see its report, browse a corpus,
+    and a JSON API for both (described at /openapi.json)."""
+    from sayso.web import is_loopback, serve
+
+    if not is_loopback(host):
+        click.secho(
+            f"WARNING: listening on {host}, not 127.0.0.1: anyone who can reach this machine "
+            "can use the app and read the corpus; there is no authentication.",
+            fg="red",
+            bold=True,
+            err=True,
+        )
+    serve(db, host=host, port=port, registry=registry.load(registry_files))
+
+
 def main() -> None:
     cli(prog_name="sayso")
 

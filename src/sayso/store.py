@@ -31,6 +31,8 @@ from sayso import corroboration, minhash
 from sayso.errors import StoreError, StoreVersionError
 
 DEFAULT_DB = "sayso.db"
+# What listing an article shows: everything but its text and analysis.
+_ARTICLE_COLUMNS = "id, url, title, outlet, published, duplicate_of, similarity, ingested_at"
 EMBEDDING_DIMENSIONS = 384
 # Seconds a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT_S = 60.0
@@ -535,6 +537,20 @@ class Store:
         """Claims matching a full-text query (FTS5 syntax in SQLite, web-search syntax in
         PostgreSQL), best match first."""
         return self._read(self.sql.search_claims, (query, limit), f"cannot search for {query!r}")
+
+    def recent_articles(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The last articles stored, newest first (without their text and analysis)."""
+        sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY id DESC LIMIT {self.sql.mark}"
+        return self._read(sql, (limit,))
+
+    def article(self, article_id: int) -> dict[str, Any] | None:
+        """One stored article with its analysis record (``analysis``, a dict)."""
+        sql = f"SELECT {_ARTICLE_COLUMNS}, analysis FROM articles WHERE id = {self.sql.mark}"
+        rows = self._read(sql, (article_id,))
+        if not rows:
+            return None
+        rows[0]["analysis"] = json.loads(rows[0]["analysis"])
+        return rows[0]
 
     def search_articles(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Articles whose title or text match a full-text query, best match first."""
