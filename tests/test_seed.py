@@ -142,3 +142,53 @@ def test_july_10th_resolves_against_the_publication_date() -> None:
     analysis = analyze_article(read_path(SEED, published="2024-07-14"))
     dates = {d.text: (d.value, d.precision) for d in analysis.dates}
     assert dates["July 10th"] == ("2024-07-10", "day")
+
+
+# Persuasion in the seed, hand-checked: the phrases below are emotionally loaded wording
+# (PTC's Loaded_Language), chosen by reading the article before the model was trained.
+SEED_LOADED_LANGUAGE = (
+    "troubling pattern",
+    "disturbing incident",
+    "harrowing twist of fate",
+    "darker turn",
+    "destabilizing influence",
+    "grinds on",
+    "psychological toll",
+)
+
+
+def _marked(seed: Analysis, phrase: str, technique: str) -> bool:
+    start = seed.text.index(phrase)
+    end = start + len(phrase)
+    return any(
+        t.technique == technique and t.span.start < end and t.span.end > start
+        for t in seed.techniques or []
+    )
+
+
+def test_seed_loaded_language_is_mostly_found(seed: Analysis) -> None:
+    found = [p for p in SEED_LOADED_LANGUAGE if _marked(seed, p, "Loaded_Language")]
+    assert len(found) >= 4, found
+
+
+def test_seed_technique_spans_are_few_and_each_explained(seed: Analysis) -> None:
+    assert seed.techniques is not None
+    # the seed is mostly reporting: a technique span on every sentence would be noise
+    assert 0 < len(seed.techniques) <= 25
+    covered = sum(t.span.end - t.span.start for t in seed.techniques)
+    assert covered < len(seed.text) * 0.15
+    for technique in seed.techniques:
+        assert technique.reason.startswith(technique.technique.replace("_", " "))
+
+
+def test_seed_frames_include_security_and_defense(seed: Analysis) -> None:
+    assert "Security_and_defense" in [frame.frame for frame in seed.frames or []]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss: the model does not mark 'citing military expert Andrei Marochko' as "
+    "Appeal_to_Authority (31 such spans in the validation split; F1 0.26 there)",
+)
+def test_seed_appeal_to_authority(seed: Analysis) -> None:
+    assert _marked(seed, "citing military expert Andrei Marochko", "Appeal_to_Authority")
