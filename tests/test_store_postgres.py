@@ -492,3 +492,20 @@ def test_two_ingest_processes_on_the_same_inputs_store_each_article_once(
     assert _sql(url, "SELECT code, attempts FROM errors") == [("empty_input", 2)]
     assert _sql(url, "SELECT claim_id FROM claim_clusters GROUP BY 1 HAVING COUNT(*) > 1") == []
     assert _sql(url, "SELECT COUNT(*) FROM clusters WHERE size = 0") == [(0,)]
+
+
+def test_events_filter_in_postgres(new_store: Callable[[], str]) -> None:
+    record = analyze(HARBOUR, fast=True).to_dict()
+    record["events"] = [
+        {
+            "type": "Protests",
+            "sub_type": "Peaceful protest",
+            "actor1": "50% Club",
+            "location": {"name": "Harbour", "country": "GB", "lat": 1.0, "lon": 2.0},
+        },
+    ]
+    with Store.open(new_store()) as pg:
+        pg.add_article(record, source="test")
+        assert [e["place"] for e in pg.events(type="protests", country="gb")] == ["Harbour"]
+        assert len(pg.events(text="50% c")) == 1
+        assert pg.events(text="5_%") == [] and pg.events(type="Battles") == []

@@ -750,7 +750,14 @@ def spark_load_command(results: Path, db: Path | str) -> None:
 
 
 @cli.command(name="report")
-@click.argument("path", type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("path", required=False, type=click.Path(allow_dash=True, dir_okay=False))
+@click.option(
+    "--cluster",
+    "cluster_id",
+    type=click.IntRange(min=1),
+    help="Report this claim cluster of the store named by --db instead of an article.",
+)
+@db_option("The store to read with --cluster.")
 @click.option(
     "-o",
     "--output",
@@ -768,7 +775,9 @@ def spark_load_command(results: Path, db: Path | str) -> None:
 @registry_option
 @reports_errors
 def report_command(
-    path: str,
+    path: str | None,
+    cluster_id: int | None,
+    db: Path | str,
     output: str,
     published: str | None,
     outlet: str | None,
@@ -784,10 +793,17 @@ def report_command(
     PATH is a .txt or .html article (as for `sayso analyze`), - for stdin, or a .json
     record saved from `sayso analyze --format json`, reported as it is (without analysing
     again: --fast, --registry, --max-chars and --any-language then do not apply).
+    With --cluster ID (and no PATH), the report of a claim cluster of the --db store.
     """
     from sayso.record import read_record
     from sayso.report import article_report
 
+    if (path is None) == (cluster_id is None):
+        raise click.UsageError("give either PATH (an article) or --cluster ID, not both")
+    if cluster_id is not None:
+        _write_page(output, _cluster_page(cluster_id, db), f"claim cluster {cluster_id}")
+        return
+    assert path is not None
     given = {"published": published, "outlet": outlet, "url": url, "title": title}
     if path.lower().endswith(".json"):
         analysis = read_record(path)
@@ -797,7 +813,23 @@ def report_command(
     else:
         article = read_path(path, max_chars=max_chars, check_language=not any_language, **given)
         analysis = analyze_article(article, registry.load(registry_files), fast=fast)
-    page = article_report(analysis)
+    done = f"{len(analysis.claims)} claims, {len(analysis.sources)} sources"
+    _write_page(output, article_report(analysis), done)
+
+
+def _cluster_page(cluster_id: int, db: Path | str) -> str:
+    from sayso.report_cluster import cluster_report
+    from sayso.store import Store
+
+    with Store.open(db, create=False) as store:
+        cluster = store.cluster(cluster_id)
+    if cluster is None:
+        raise SaysoError(f"no cluster {cluster_id} in {display_name(db)}")
+    return cluster_report(cluster)
+
+
+def _write_page(output: str, page: str, done: str) -> None:
+    """Write a report to ``output`` (- for standard output) and say what was written."""
     if output == "-":
         click.echo(page, nl=False)
         return
@@ -805,7 +837,7 @@ def report_command(
         Path(output).write_text(page, encoding="utf-8")
     except OSError as error:
         raise SaysoError(f"cannot write {output}: {error.strerror or error}") from error
-    click.echo(f"wrote {output}: {len(analysis.claims)} claims, {len(analysis.sources)} sources")
+    click.echo(f"wrote {output}: {done}")
 
 
 @cli.command(name="serve")

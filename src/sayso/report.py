@@ -61,16 +61,28 @@ def article_report(analysis: Analysis) -> str:
             "</div>",
         ]
     )
-    data = script_json(_data(analysis))
+    return document(title, body, style=STYLE, script=SCRIPT, data=_data(analysis))
+
+
+def document(
+    title: str, body: str, *, style: str, script: str | None = None, data: Any = None
+) -> str:
+    """The page shell every sayso report shares: its policy in a meta tag (so the saved file
+    keeps it), one inline style, the JSON data block and one inline script when given.
+    ``title`` is escaped here; ``body`` must be HTML already escaped by its maker."""
+    policy = content_security_policy(style, script)
+    tail = ""
+    if data is not None:
+        tail += f'<script type="application/json" id="sayso-data">{script_json(data)}</script>'
+    if script is not None:
+        tail += f"<script>{script}</script>"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{content_security_policy()}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="generator" content="sayso {escape(__version__, quote=True)}">'
         f"<title>{escape(title)} · sayso report</title>"
-        f"<style>{STYLE}</style></head><body>{body}"
-        f'<script type="application/json" id="sayso-data">{data}</script>'
-        f"<script>{SCRIPT}</script></body></html>\n"
+        f"<style>{style}</style></head><body>{body}{tail}</body></html>\n"
     )
 
 
@@ -78,11 +90,13 @@ def _sha256(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def content_security_policy() -> str:
-    """Nothing may load or run but the page's own style and script, allowed by hash."""
+def content_security_policy(style: str = STYLE, script: str | None = SCRIPT) -> str:
+    """Nothing may load or run but the page's own style and script, allowed by hash (no
+    script at all for a page without one)."""
+    scripts = f"'sha256-{_sha256(script)}'" if script is not None else "'none'"
     return (
-        f"default-src 'none'; style-src 'sha256-{_sha256(STYLE)}'; "
-        f"script-src 'sha256-{_sha256(SCRIPT)}'; img-src data:; base-uri 'none'; "
+        f"default-src 'none'; style-src 'sha256-{_sha256(style)}'; "
+        f"script-src {scripts}; img-src data:; base-uri 'none'; "
         "form-action 'none'"
     )
 
@@ -102,7 +116,8 @@ def http_url(value: Any) -> str | None:
     return None
 
 
-def _link(url: str, text: str | None = None) -> str:
+def link(url: str, text: str | None = None) -> str:
+    """An ``<a>`` for an http(s) URL, else the escaped text: never a script or data link."""
     safe = http_url(url)
     if safe is None:
         return escape(text or url)
@@ -120,7 +135,7 @@ def _header(analysis: Analysis, title: str) -> str:
     meta = analysis.meta
     facts = [escape(f) for f in (meta.outlet, meta.published, meta.author) if f]
     if meta.url:
-        facts.append(_link(meta.url))
+        facts.append(link(meta.url))
     author = sum(claim.kind == "author" for claim in analysis.claims)
     counts = (
         f"{len(analysis.attributions)} attributions, {len(analysis.claims)} claims "

@@ -239,6 +239,7 @@ class Statements:
     cluster_of_claim: str
     top_origins: str
     registry_facts: str
+    events: str
     mark: str = "?"
 
     def listing(self, template: str, count: int) -> str:
@@ -339,6 +340,20 @@ SQLITE = Statements(
     ORDER BY claims DESC, articles DESC, name LIMIT ?""",
     registry_facts="""SELECT facts FROM sources WHERE registry_id = ? AND facts IS NOT NULL
     LIMIT 1""",
+    # Each filter is (NULL: any) or its value; CAST so PostgreSQL knows the NULL's type.
+    events="""SELECT events.id, events.article_id, events.type, events.sub_type,
+    events.actor1, events.actor2, events.place, events.lat, events.lon, events.country,
+    events.date_value, events.date_text, events.claim_id, claims.text AS claim,
+    articles.title, articles.url, articles.outlet
+    FROM events JOIN articles ON articles.id = events.article_id
+    LEFT JOIN claims ON claims.article_id = events.article_id
+        AND claims.claim_id = events.claim_id
+    WHERE (CAST(? AS TEXT) IS NULL OR lower(events.type) = lower(CAST(? AS TEXT)))
+    AND (CAST(? AS TEXT) IS NULL OR upper(events.country) = upper(CAST(? AS TEXT)))
+    AND (CAST(? AS TEXT) IS NULL OR lower(COALESCE(events.place, '') || ' '
+        || COALESCE(events.actor1, '') || ' ' || COALESCE(events.actor2, ''))
+        LIKE CAST(? AS TEXT) ESCAPE '!')
+    ORDER BY events.date_value IS NULL, events.date_value, events.id LIMIT ?""",
 )
 _TABLE_NAMES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
 _COUNTABLE = frozenset(
@@ -670,6 +685,24 @@ class Store:
             facts = self._read(self.sql.registry_facts, (registry_id,)) if registry_id else []
             row["facts"] = json.loads(facts[0]["facts"]) if facts else None
         return rows
+
+    def events(
+        self,
+        *,
+        type: str | None = None,
+        country: str | None = None,
+        text: str | None = None,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        """Stored events, earliest first (undated last), with their article and claim:
+        ``type`` (case-insensitive), ``country`` (ISO code) and ``text`` (a substring of the
+        place or actors) narrow them. Every value is a parameter, never part of the SQL."""
+        pattern = None
+        if text:
+            escaped = re.sub(r"[!%_]", lambda m: "!" + m.group(), text.lower())
+            pattern = f"%{escaped}%"
+        params = (type, type, country, country, pattern, pattern, limit)
+        return self._read(self.sql.events, params)
 
     def _read(
         self, sql: str, params: Sequence[Any] = (), what: str | None = None

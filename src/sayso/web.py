@@ -44,7 +44,10 @@ from sayso.pipeline import analyze_article, load_pipeline
 from sayso.record import analysis_from_record
 from sayso.registry import Registry, default_registry
 from sayso.report import article_report, content_security_policy
+from sayso.report_cluster import STYLE as CLUSTER_STYLE
+from sayso.report_cluster import cluster_report
 from sayso.trace import trace_record
+from sayso.web_batch import Reports, analyse_batch
 from sayso.web_corpus import BadQueryError, Corpus, NotFoundError
 from sayso.web_limits import MAX_BODY_BYTES, BodyLimit
 
@@ -110,6 +113,14 @@ class Analyser:
 
         return await anyio.to_thread.run_sync(work, limiter=self.limiter)
 
+    async def analyse(self, article: Any, *, fast: bool) -> Any:
+        """One article already read (a batch's line), as its own job on the worker."""
+        if self.limiter is None:
+            self.limiter = anyio.CapacityLimiter(1)
+        return await anyio.to_thread.run_sync(
+            lambda: analyze_article(article, self.registry, fast=fast), limiter=self.limiter
+        )
+
 
 def status_of(error: SaysoError) -> int:
     """The HTTP status of an expected error: 4xx for the request's fault, 500 otherwise."""
@@ -145,9 +156,11 @@ def create_app(
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.state.corpus = corpus
     app.state.analyser = analyser
+    app.state.reports = Reports()
     _add_error_handlers(app, corpus)
     _add_api(app, corpus, analyser)
     _add_pages(app, corpus, analyser)
+    _add_batch(app, analyser, app.state.reports)
     return app
 
 
@@ -251,6 +264,16 @@ def _add_api(app: FastAPI, corpus: Corpus, analyser: Analyser) -> None:
         """A cluster's trace: verdict, reasons, tree of reports and timeline."""
         return trace_record(corpus.cluster(cluster_id))
 
+    @app.get("/api/events", tags=["corpus"])
+    def api_events(
+        type: str | None = Query(None, description="Event type, e.g. Battles."),
+        country: str | None = Query(None, description="ISO country code of the place."),
+        q: str | None = Query(None, description="Words in the place or the actors."),
+        limit: int = Query(100, ge=1, le=1000),
+    ) -> list[dict[str, Any]]:
+        """Stored events with their article and claim, earliest first, filtered."""
+        return corpus.events(type, country, q, limit)
+
     @app.get("/api/sources", tags=["corpus"])
     def api_sources(top: int = Query(20, ge=1, le=500)) -> list[dict[str, Any]]:
         """The origins the corpus's claims rest on, most claims first."""
@@ -312,7 +335,17 @@ def _add_pages(app: FastAPI, corpus: Corpus, analyser: Analyser) -> None:
 
     @app.get("/clusters/{cluster_id}", include_in_schema=False)
     def cluster(cluster_id: int) -> HTMLResponse:
-        return page(lambda: web_pages.cluster_page(corpus.cluster(cluster_id)))
+        """The cluster report exactly as `sayso report --cluster` writes it."""
+        policy = content_security_policy(CLUSTER_STYLE, None)
+        return html_page(cluster_report(corpus.cluster(cluster_id)), policy=policy)
+
+    @app.get("/events", include_in_schema=False)
+    def events(
+        type: str | None = None, country: str | None = None, q: str | None = None
+    ) -> HTMLResponse:
+        filters = {"type": type, "country": country, "q": q}
+        rows = corpus.events(type or None, country or None, q or None, 200)
+        return page(lambda: web_pages.events_page(rows, filters))
 
     @app.get("/sources", include_in_schema=False)
     def sources() -> HTMLResponse:
@@ -321,6 +354,64 @@ def _add_pages(app: FastAPI, corpus: Corpus, analyser: Analyser) -> None:
     @app.get("/errors", include_in_schema=False)
     def errors(include: bool = Query(False, alias="all")) -> HTMLResponse:
         return page(lambda: web_pages.errors_page(corpus.errors(include), include))
+
+
+def _add_batch(app: FastAPI, analyser: Analyser, reports: Reports) -> None:
+    @app.post(
+        "/api/analyze/batch",
+        tags=["analysis"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+                "description": "JSONL: one article a line, as `sayso analyze batch.jsonl`.",
+            }
+        },
+    )
+    async def api_batch(
+        request: Request, fast: bool = False, any_language: bool = False
+    ) -> list[dict[str, Any]]:
+        """Analyse a JSONL batch (at most 200 articles): one analysis record per line, or
+        ``{"line", "error": {code, message}}`` for a line that failed."""
+        results = await analyse_batch(
+            await request.body(),
+            lambda article: analyser.analyse(article, fast=fast),
+            check_language=not any_language,
+        )
+        return [item if isinstance(item, dict) else item.to_dict() for _, item in results]
+
+    @app.get("/batch", include_in_schema=False)
+    def batch_form() -> HTMLResponse:
+        return html_page(web_pages.batch_page(corpus=app.state.corpus.location is not None))
+
+    @app.post("/batch", include_in_schema=False)
+    async def batch_upload(request: Request) -> HTMLResponse:
+        form = await request.form(max_part_size=MAX_BODY_BYTES)
+        try:
+            upload, text = form.get("file"), form.get("text")
+            if isinstance(upload, UploadFile) and upload.filename:
+                data = await upload.read()
+            else:
+                data = text.encode("utf-8") if isinstance(text, str) else b""
+            fast = bool(form.get("fast"))
+        finally:
+            await form.close()
+        if not data.strip():
+            raise EmptyInputError("the batch is empty: give one JSON article a line")
+        results = await analyse_batch(data, lambda a: analyser.analyse(a, fast=fast))
+        rows = [
+            (line, item if isinstance(item, dict) else (reports.keep(item), item))
+            for line, item in results
+        ]
+        corpus = app.state.corpus.location is not None
+        return html_page(web_pages.batch_results_page(rows, corpus=corpus))
+
+    @app.get("/batch/reports/{token}", include_in_schema=False)
+    def batch_report(token: str) -> HTMLResponse:
+        analysis = reports.get(token)
+        if analysis is None:
+            raise NotFoundError("no such report: batch reports are kept only for a while")
+        return report_page(analysis)
 
 
 def _field(value: Any) -> str | None:

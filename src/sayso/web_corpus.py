@@ -87,6 +87,12 @@ class Corpus:
             raise NotFoundError(f"no claim cluster {cluster_id} in the store")
         return found
 
+    def events(
+        self, type: str | None, country: str | None, text: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        with self.open() as store:
+            return store.events(type=type, country=country, text=text, limit=limit)
+
     def sources(self, limit: int) -> list[dict[str, Any]]:
         with self.open() as store:
             return store.top_origins(limit)

@@ -11,7 +11,6 @@ from html import escape
 from typing import Any
 
 from sayso.report import http_url
-from sayso.trace import trace_record
 
 # No script, no third party: only our stylesheet, and forms posting back to us.
 PAGE_POLICY = (
@@ -39,11 +38,12 @@ button { font: inherit; padding: .3em 1.2em; }
 
 def layout(title: str, body: str, *, corpus: bool) -> str:
     """A complete page: the navigation (corpus pages only with a store) and ``body``."""
-    links = [("/", "Analyse")]
+    links = [("/", "Analyse"), ("/batch", "Batch")]
     if corpus:
         links += [
             ("/articles", "Articles"),
             ("/claims", "Claims"),
+            ("/events", "Events"),
             ("/sources", "Sources"),
             ("/errors", "Errors"),
         ]
@@ -79,6 +79,56 @@ def home_page(store_name: str | None) -> str:
         '<p><button id="analyse" type="submit">Analyse</button></p></form>'
     )
     return layout("On whose say-so?", where + form, corpus=store_name is not None)
+
+
+def batch_page(*, corpus: bool) -> str:
+    form = (
+        '<form method="post" action="/batch" enctype="multipart/form-data">'
+        '<label for="file">A .jsonl file: one JSON article a line, with "text" or "html" and '
+        'optionally "title", "outlet", "published", "url" and "id" (at most 200 lines)</label>'
+        '<input id="file" name="file" type="file" accept=".jsonl,.ndjson,application/x-ndjson">'
+        '<label for="text">or paste the lines</label><textarea id="text" name="text"></textarea>'
+        '<label><input id="fast" name="fast" type="checkbox" value="1"> Fast: skip persuasion '
+        "techniques, frames and genre</label>"
+        '<p><button id="analyse-batch" type="submit">Analyse the batch</button></p></form>'
+    )
+    return layout("Analyse a batch", form, corpus=corpus)
+
+
+def batch_results_page(rows: list[tuple[int, Any]], *, corpus: bool) -> str:
+    """One row a line: a link to its report (kept in memory, by token), or its error."""
+    table_rows = []
+    for line, item in rows:
+        if isinstance(item, dict):
+            error = item["error"]
+            table_rows.append(
+                [
+                    str(int(line)),
+                    '<span class="error">error</span>',
+                    escape(f"{error['message']} ({error['code']})"),
+                    "",
+                    "",
+                ]
+            )
+            continue
+        token, analysis = item
+        title = analysis.meta.title or "(untitled)"
+        table_rows.append(
+            [
+                str(int(line)),
+                f'<a href="/batch/reports/{escape(token, quote=True)}">{escape(title)}</a>',
+                escape(analysis.meta.outlet or ""),
+                str(len(analysis.claims)),
+                str(len(analysis.events)),
+            ]
+        )
+    failed = sum(isinstance(item, dict) for _, item in rows)
+    summary = (
+        f"<p>{len(rows) - failed} article(s) analysed, {failed} line(s) failed. The reports "
+        "are kept in memory for a while, not stored.</p>"
+    )
+    table = _table(["Line", "Report", "Outlet", "Claims", "Events"], table_rows, "no lines")
+    return layout("Batch results", summary + table, corpus=corpus)
 
 
 def error_page(status: int, code: str, message: str, *, corpus: bool) -> str:
@@ -158,54 +208,45 @@ def claims_page(
     return layout("Claims", form + table, corpus=True)
 
 
-def cluster_page(cluster: dict[str, Any]) -> str:
-    record = trace_record(cluster)
-    reasons = "".join(f"<li>{escape(str(reason))}</li>" for reason in record["reasons"])
-    timeline = _table(
-        ["Published", "Outlet", "Origin", "Article"],
+def events_page(rows: list[dict[str, Any]], filters: dict[str, str | None]) -> str:
+    fields = "".join(
+        f'<label for="{key}">{label}</label><input id="{key}" name="{key}" type="text" '
+        f'value="{escape(filters.get(key) or "", quote=True)}">'
+        for key, label in (
+            ("type", "Event type (e.g. Battles)"),
+            ("country", "Country code (e.g. UA)"),
+            ("q", "Place or actor contains"),
+        )
+    )
+    form = (
+        f'<form method="get" action="/events">{fields} <button type="submit">Filter</button></form>'
+    )
+    table = _table(
+        ["Event", "Actors", "Place", "Lat, lon", "Date", "Claim", "Article"],
         [
             [
-                escape(row["published"] or "undated"),
-                escape(row["outlet"] or ""),
-                escape(row["origin"] or ""),
-                f'<a href="/articles/{int(row["article"])}">article {int(row["article"])}</a>'
-                + (" (copy)" if row["copy_of"] else ""),
+                escape(f"{row['type']}: {row['sub_type']}"),
+                escape(" / ".join(a for a in (row["actor1"], row["actor2"]) if a)),
+                escape(" ".join(p for p in (row["place"], _paren(row["country"])) if p)),
+                escape(_coords(row["lat"], row["lon"])),
+                escape(row["date_value"] or row["date_text"] or ""),
+                escape(" ".join(str(row["claim"] or "").split())),
+                f'<a href="/articles/{int(row["article_id"])}">'
+                f"{escape(row['title'] or '(untitled)')}</a> {escape(row['outlet'] or '')}",
             ]
-            for row in record["timeline"]
+            for row in rows
         ],
-        "no reports",
+        "no events match" if any(filters.values()) else "no events stored",
     )
-    body = (
-        f"<blockquote>{escape(record['claim'])}</blockquote>"
-        f'<p>Verdict: <span class="verdict">{escape(record["verdict"])}</span>; '
-        f"{int(record['reports'])} report(s), {int(record['origins'])} origin(s), "
-        f"{int(record['copies'])} cop(ies)</p><ul>{reasons}</ul>"
-        f'<h2>Reports, origin to relay</h2><div class="tree">{_tree(record["tree"])}</div>'
-        f"<h2>Timeline</h2>{timeline}"
-    )
-    return layout(f"Claim cluster {int(record['cluster'])}", body, corpus=True)
+    return layout("Events", form + table, corpus=True)
 
 
-def _tree(nodes: list[dict[str, Any]]) -> str:
-    """Nested lists: each origin or relay, then whom it relayed to and who published it."""
-    return f"<ul>{_tree_items(nodes)}</ul>" if nodes else ""
+def _paren(value: Any) -> str:
+    return f"({value})" if value else ""
 
 
-def _tree_items(nodes: list[dict[str, Any]]) -> str:
-    items = []
-    for node in nodes:
-        articles = "".join(
-            f"<li>published by {escape(a['outlet'] or '')} "
-            f"{escape(a['published'] or 'undated')}: "
-            f'<a href="/articles/{int(a["article"])}">{escape(a["title"] or "(untitled)")}</a>'
-            "</li>"
-            for a in node["articles"]
-        )
-        children = _tree_items(node["children"])
-        items.append(
-            f"<li><strong>{escape(node['name'])}</strong><ul>{children}{articles}</ul></li>"
-        )
-    return "".join(items)
+def _coords(lat: Any, lon: Any) -> str:
+    return f"{float(lat):.3f}, {float(lon):.3f}" if lat is not None and lon is not None else ""
 
 
 def sources_page(rows: list[dict[str, Any]]) -> str:
