@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sayso import registry
 from sayso.cli import cli
 from sayso.errors import RegistryError
+from sayso.pipeline import analyze
 
 RECORDS = """
 - id: example-agency
@@ -253,3 +254,26 @@ def test_a_broken_record_in_a_batch_does_not_end_it(
         "error": {"code": "internal_error", "message": "internal error: RuntimeError: boom"},
     }
     assert second["id"] == "b" and second["attributions"]
+
+
+def test_the_callers_registry_also_decides_which_relays_are_outlets(tmp_path: Path) -> None:
+    # a newsletter named after its author: only a registry that knows it makes it a relay
+    extra = tmp_path / "newsletter.yaml"
+    extra.write_text(
+        "- id: dana-whitfield-letter\n"
+        "  name: Dana Whitfield\n"
+        "  country: GB\n"
+        "  kind: online_outlet\n"
+        "  ownership: private\n"
+        "  sources: [https://example.org/dana-whitfield]\n"
+        "  checked: {date: 2026-11-25, how: written for this test}\n"
+    )
+    text = "Two engineers told Dana Whitfield that the plant would close in March."
+    plain = analyze(text, fast=True)
+    given = analyze(text, registry=registry.load([extra]), fast=True)
+    assert [link.name for link in plain.attributions[0].chain] == ["Two engineers"]
+    assert [link.name for link in given.attributions[0].chain] == [
+        "Two engineers",
+        "Dana Whitfield",
+    ]
+    assert given.attributions[0].chain[1].registry_id == "dana-whitfield-letter"

@@ -26,7 +26,7 @@ from sayso.cues import (
 from sayso.model import Attribution, Source, Span
 from sayso.quote_speakers import attach_quotes, close_quotes
 from sayso.quotes import Quote
-from sayso.sources import SourceResolver, anonymous_source, registered_organisation
+from sayso.sources import SourceResolver, anonymous_source, registered_organisation, registry_of
 from sayso.spans import Found, char_range, doc_text, overlaps
 
 # Cues that only the learned tagger finds are kept from this marginal probability on
@@ -157,7 +157,8 @@ def _is_outlet(doc: Doc, mention: tuple[int, int]) -> bool:
     head = span.root
     if head.lemma_.lower() in lexicon.OUTLET_NOUNS:
         return True
-    if registered_organisation([t.text for t in span if not t.is_punct]) is not None:
+    words = [t.text for t in span if not t.is_punct]
+    if registered_organisation(words, registry_of(doc)) is not None:
         return True
     return any(t.ent_type_ in ("ORG", "GPE", "NORP") for t in span) or (
         head.pos_ == "PROPN" and head.ent_type_ != "PERSON"

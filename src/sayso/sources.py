@@ -16,7 +16,7 @@ from spacy.tokens import Span as TokenSpan
 
 from sayso import lexicon
 from sayso.model import Source, SourceKind, Span
-from sayso.registry import MAX_NAME_WORDS, default_registry
+from sayso.registry import MAX_NAME_WORDS, Registry, default_registry
 
 PERSON_LABELS = ("PERSON",)
 ORGANISATION_LABELS = ("ORG", "NORP", "GPE", "FAC")
@@ -199,15 +199,25 @@ def _title_word(token: Token) -> bool:
     )
 
 
+# Where ``analyze_article`` puts the registry the caller chose (``--registry``), so the
+# components read the same records the provenance stage links to.
+REGISTRY_KEY = "sayso.registry"
+
+
+def registry_of(doc: Doc) -> Registry:
+    """The registry this document is analysed with: the caller's, else the default one."""
+    return doc.user_data.get(REGISTRY_KEY) or default_registry()
+
+
 def _known_outlet(mention: TokenSpan) -> str | None:
     """The organisation the registry knows by (part of) the mention: the tagger may take
     "Ria Novosti" for a person; the registry says it is an agency."""
-    return registered_organisation([t.text for t in mention if not t.is_punct])
+    words = [t.text for t in mention if not t.is_punct]
+    return registered_organisation(words, registry_of(mention.doc))
 
 
-def registered_organisation(words: list[str]) -> str | None:
+def registered_organisation(words: list[str], registry: Registry) -> str | None:
     """The longest run of ``words`` that names a registry record other than a person."""
-    registry = default_registry()
     for size in range(min(len(words), MAX_NAME_WORDS), 0, -1):
         for i in range(len(words) - size + 1):
             entry = registry.by_name(" ".join(words[i : i + size])).entry
