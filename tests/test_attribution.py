@@ -9,7 +9,7 @@ from sayso.pipeline import analyze_article
 
 
 def run(text: str) -> Analysis:
-    return analyze_article(Article(text=text))
+    return analyze_article(Article(text=text), fast=True)
 
 
 def only(text: str) -> Attribution:

@@ -24,7 +24,9 @@ def test_attribution_quality_gate() -> None:
     if not DEV.exists():
         pytest.skip(f"PolNeAR dev data not found at {DEV}")
     report = evaluate_attribution(
-        DEV, lambda text: analyze_article(Article(text=text)).attributions, limit=ARTICLES
+        DEV,
+        lambda text: analyze_article(Article(text=text), fast=True).attributions,
+        limit=ARTICLES,
     )
     assert report.relation.f1 >= MINIMUM["relation"], report.format()
     for role in ("source", "cue", "content"):

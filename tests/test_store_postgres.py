@@ -30,6 +30,7 @@ from sayso.clustering import cluster_claims
 from sayso.corroboration import SINGLE_ORIGIN
 from sayso.errors import StoreError, StoreVersionError
 from sayso.pipeline import analyze
+from sayso.spark import RESULT_COLUMNS
 from sayso.store import Store, content_hash, mask_url
 from test_clustering import AGENCY_CLAIM, LOOP, store_article
 from test_ingest import COUNCIL, COUNCIL_COPY, FLOOD, _resume_article
@@ -422,18 +423,8 @@ def test_spark_results_load_into_postgres(
     assert _sql(url, "SELECT COUNT(*) FROM articles") == [(2,)]
 
 
-_RESULT_TEXT = (
-    "id",
-    "line",
-    "source",
-    "content_hash",
-    "url",
-    "title",
-    "outlet",
-    "published",
-    "schema_version",
-    "analysis",
-)
+# every result column but the error struct is text (or the line number)
+_RESULT_TEXT = tuple(name for name in RESULT_COLUMNS if name != "error")
 
 
 def _ingest(folder: Path, url: str) -> subprocess.Popen[str]:

@@ -284,7 +284,7 @@ def evaluate_attribution_command(gold_dir: Path, limit: int | None, as_json: boo
     from sayso.model import Article
 
     def predict(text: str) -> list:
-        return analyze_article(Article(text=text)).attributions
+        return analyze_article(Article(text=text), fast=True).attributions
 
     report = _with_progress(
         "analysing",
@@ -310,7 +310,7 @@ def evaluate_geoparse_command(gold_file: Path, limit: int | None, as_json: bool)
     from sayso.model import Article
 
     def find(text: str) -> list:
-        return analyze_article(Article(text=text)).places
+        return analyze_article(Article(text=text), fast=True).places
 
     report = _with_progress(
         "geoparsing",

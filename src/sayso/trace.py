@@ -62,15 +62,16 @@ def timeline(cluster: dict[str, Any]) -> list[dict[str, Any]]:
     rows = sorted(
         cluster["claims"], key=lambda r: (r["published"] is None, r["published"] or "", r["claim"])
     )
+    reports = [(row, report_of(row)) for row in rows]
     return [
         {
             "published": row["published"],
             "article": row["article"],
-            "outlet": report_of(row).outlet_node().name,
-            "origin": report_of(row).origin().name,
+            "outlet": report.outlet_node().name,
+            "origin": report.origin().name,
             "copy_of": row["duplicate_of"],
         }
-        for row in rows
+        for row, report in reports
     ]
 
 
