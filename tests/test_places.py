@@ -13,6 +13,7 @@ from sayso.pipeline import analyze, analyze_article
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_d0de5e3594c67b80.txt"
 BOROVA_KHARKIV = 711623  # Borova, Kharkiv oblast (admin1 07)
 BOROVA_KYIV = 711621  # Borova, Kyiv oblast (admin1 13)
+KHARKIV_OBLAST = 706482  # Kharkivs'ka Oblast', first-level division UA.07
 
 
 def place(places: list[Place], text: str) -> Place:
@@ -30,12 +31,15 @@ def test_the_seed_borova_is_the_one_in_kharkiv_oblast() -> None:
         "UA",
         "07",
     )
-    assert [a["geonames_id"] for a in borova.alternatives] == [BOROVA_KYIV]
+    # The other Borova of Ukraine comes first among the alternatives, then Czech Borovás.
+    assert borova.alternatives[0]["geonames_id"] == BOROVA_KYIV
+    assert {a["country"] for a in borova.alternatives[1:]} <= {"CZ", "HR"}
     assert 0.5 < borova.confidence < 1.0
     sumy = place(places, "Sumy direction")
     assert (sumy.name, sumy.country) == ("Sumy", "UA")
     region = place(places, "Kharkiv region")
-    assert (region.country, region.admin1, region.geonames_id) == ("UA", "07", None)
+    assert (region.country, region.admin1, region.geonames_id) == ("UA", "07", KHARKIV_OBLAST)
+    assert 49 < region.lat < 50.5 and 35 < region.lon < 38.5
 
 
 def test_the_other_borova_when_the_article_names_the_kyiv_region() -> None:
@@ -63,3 +67,42 @@ def test_unknown_place_stays_unresolved() -> None:
     assert kharkiv.geonames_id == 706483
     for p in analysis.places:
         assert analysis.text[p.start : p.end] == p.text
+
+
+def test_a_county_is_read_in_the_state_the_article_names() -> None:
+    # Two Erie Counties: New York's (larger) and Pennsylvania's.
+    alone = place(
+        analyze("Officials in Erie County said the bridge would close.").places, "Erie County"
+    )
+    assert (alone.country, alone.admin1) == ("US", "NY")
+    text = "Officials in Erie County, Pennsylvania, said the bridge would close."
+    erie = place(analyze(text).places, "Erie County")
+    assert (erie.country, erie.admin1, erie.name) == ("US", "PA", "Erie County")
+    assert erie.alternatives[0]["admin1"] == "NY"
+
+
+def test_state_abbreviations_demonyms_and_small_towns() -> None:
+    analysis = analyze("Russians and Canadians joined the vigil in Hanover, N.H., on Sunday.")
+    assert place(analysis.places, "Russians").country == "RU"
+    assert place(analysis.places, "Canadians").country == "CA"
+    assert (place(analysis.places, "N.H.").name, place(analysis.places, "N.H.").admin1) == (
+        "New Hampshire",
+        "NH",
+    )
+    assert place(analysis.places, "Hanover").admin1 == "NH"
+
+
+def test_everyday_words_are_not_places() -> None:
+    text = "A spokeswoman for the state said the county would appeal, and the state agreed."
+    assert [p.text for p in analyze(text).places] == []
+
+
+def test_areas_news_names_that_gazetteers_lack() -> None:
+    analysis = analyze(
+        "Fighting in the Donbas intensified as drones struck ships in the Black Sea."
+    )
+    donbas = place(analysis.places, "Donbas")
+    assert (donbas.name, donbas.country, donbas.geonames_id) == ("Donbas", "UA", None)
+    assert 47 < donbas.lat < 49 and 37 < donbas.lon < 40
+    sea = place(analysis.places, "the Black Sea")
+    assert sea.name == "Black Sea" and sea.country is None and sea.lat is not None

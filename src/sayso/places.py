@@ -1,21 +1,27 @@
 """Places: every place name, geocoded offline and told apart by the article's context.
 
-A name with several GeoNames entries (Ukraine has two Borovas) is decided by the regions and
-countries the article mentions ("the Kharkiv region" points to the Borova of Kharkiv oblast),
-then by population; the alternatives stay in the output with a confidence. Regions ("the
-Kharkiv region") resolve to their first-level division; front-line "directions" named after a
-town ("the Borovsky direction") to that town. A name the gazetteer does not know stays in the
-output, unresolved.
+A name with several GeoNames entries (Ukraine has two Borovas) is decided by the other
+places the article names: a reading in a region or country the article mentions, or near
+its other places, wins ("the Kharkiv region" points to the Borova of Kharkiv oblast); then
+the reading under its own name over one under an alternate name; then population. The
+alternatives stay in the output with a confidence. Regions ("the Kharkiv region", "Erie
+County") resolve to their first- or second-level division; front-line "directions" named
+after a town ("the Borovsky direction") to that town. A name the gazetteer does not know
+stays in the output, unresolved.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from sayso.gazetteer import GeoEntry, gazetteer
+from sayso.gazetteer import ADMIN1, ADMIN2, AREA, GeoEntry, distance_km, gazetteer
 from sayso.model import Place
+from sayso.registry import normalise_name
 from sayso.spans import doc_text
 
 PLACE_LABELS = ("GPE", "LOC")
@@ -24,149 +30,245 @@ PLACE_LABELS = ("GPE", "LOC")
 FACILITY_LABEL = "FAC"
 # Nationality words ("Turkish", "Russian") stand for their country, as geoparsing gold has it.
 DEMONYM_LABEL = "NORP"
-# Words after a place name that make it a region rather than the town itself.
-REGION_WORDS = ("region", "oblast", "province", "governorate", "krai", "county")
+# Words after a place name that make it a region rather than the town itself, and the level
+# of division each names.
+REGION_WORDS = {
+    "region": ADMIN1,
+    "oblast": ADMIN1,
+    "province": ADMIN1,
+    "governorate": ADMIN1,
+    "krai": ADMIN1,
+    "state": ADMIN1,
+    "county": ADMIN2,
+    "district": ADMIN2,
+    "raion": ADMIN2,
+    "parish": ADMIN2,
+}
+# Region words that are also everyday English words, trusted only after a known name.
+COMMON_REGION_WORDS = frozenset({"state", "county", "district", "parish"})
+# Words that name no particular place, though a tagger may take "the state" for one.
+GENERIC = frozenset({*REGION_WORDS, "city", "town", "country", "nation", "region"})
 # "the Borovsky direction", "the Pokrovsk direction": a front sector named after a town.
 _DIRECTION = re.compile(r"\b([A-Z][a-z’'-]+?)(?:skyi|skiy|sky|ske|skoye|sk)?\s+direction\b")
-_REGION = re.compile(r"\b([A-Z][a-z’'-]+)\s+(" + "|".join(REGION_WORDS) + r")\b", re.I)
+_REGION = re.compile(
+    r"\b((?:[A-Z][\w’'-]+\s+){0,2}?[A-Z][\w’'-]+)\s+(?i:(" + "|".join(REGION_WORDS) + r"))\b"
+)
 # Endings tried to turn the stem of a "-sky" adjective back into a town ("Borov" -> "Borova").
 TOWN_ENDINGS = ("", "a", "e", "o", "y", "ye", "sk")
-# Score of a candidate in the region / country the article names, before population decides.
-REGION_MATCH = 2.0
-COUNTRY_MATCH = 1.0
+
+
+@dataclass(frozen=True)
+class Weights:
+    """What each clue adds to a reading's score. The context: a reading inside a
+    first-level region the article names (or whose other places lie in), in a country it
+    names, or within ``near_km`` of another place it names. The name: a reading under its
+    own name beats one under an alternate name ("Kharkiv" the city, not the oblast GeoNames
+    also calls Kharkiv). The kind of place: a county yields to a town of its name, one of
+    sayso's areas (Donbas, the Black Sea) is there because news means it. Then population
+    (log10) breaks the ties. Fitted on the ``tune`` part of the geoparsing gold."""
+
+    region: float = 0.5
+    country: float = 0.5
+    near: float = 0.5
+    near_km: float = 100.0
+    own_name: float = 0.5
+    population: float = 0.3
+    levels: tuple[tuple[str, float], ...] = ((ADMIN2, -1.0), (AREA, 2.0))
+
+
+WEIGHTS = Weights()
 MAX_ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place name in the text and how it is written: a plain ``place``, a ``region``
+    ("the Kharkiv region"), a front-line ``direction``, a ``facility`` or a demonym."""
+
+    start: int
+    end: int
+    kind: str
 
 
 def find_places(doc: Doc) -> list[Place]:
     """Every place mention in reading order, each resolved or marked unresolved."""
+    return resolve_places(doc_text(doc), find_mentions(doc))
+
+
+def find_mentions(doc: Doc) -> list[Mention]:
     text = doc_text(doc)
-    mentions: dict[tuple[int, int], str] = {}
+    spans: dict[tuple[int, int], str] = {}
+    named = [
+        (e.start_char, e.end_char) for e in doc.ents if e.label_ in (*PLACE_LABELS, DEMONYM_LABEL)
+    ]
     for match in _REGION.finditer(text):
-        mentions[(match.start(), match.end())] = "region"
+        # "the Zzyzxograd region" is a region, known or not; "Erie County" is one that the
+        # gazetteer or the tagger knows, "Republican state" or "Wright State" are not.
+        if (
+            match.group(2).lower() not in COMMON_REGION_WORDS
+            or gazetteer().candidates(match.group(1))
+            or any(_overlaps(match.span(1), span) for span in named)
+        ):
+            spans[match.span()] = "region"
     for match in _DIRECTION.finditer(text):
-        mentions[(match.start(), match.end())] = "direction"
+        spans[(match.start(), match.end())] = "direction"
     for ent in doc.ents:
         span = (ent.start_char, ent.end_char)
-        if any(_inside(span, other) for other in mentions):
+        if any(_overlaps(span, other) for other in spans) or _bare(ent.text) in GENERIC:
             continue
         is_demonym = ent.label_ == DEMONYM_LABEL and _is_country(ent.text)
         if ent.label_ == FACILITY_LABEL:
-            mentions[span] = "facility"
+            spans[span] = "facility"
         elif ent.label_ in PLACE_LABELS or is_demonym:
-            mentions[span] = "place"
-    context = _context(text, mentions)
-    places = [_resolve(text, span, kind, context) for span, kind in sorted(mentions.items())]
-    return places
+            spans[span] = "place"
+    return [Mention(start, end, kind) for (start, end), kind in sorted(spans.items())]
+
+
+def mention_kind(name: str) -> str:
+    """How a bare place name is written, for names found by other means (gold data)."""
+    if _REGION.fullmatch(name.strip()):
+        return "region"
+    if _DIRECTION.fullmatch(name.strip()):
+        return "direction"
+    return "place"
 
 
 def _is_country(name: str) -> bool:
     return any(entry.is_country for entry in gazetteer().candidates(name))
 
 
-def _inside(span: tuple[int, int], other: tuple[int, int]) -> bool:
-    return other[0] <= span[0] and span[1] <= other[1] and span != other
+def _overlaps(span: tuple[int, int], other: tuple[int, int]) -> bool:
+    return span[0] < other[1] and other[0] < span[1]
 
 
-def _stem_name(text: str, kind: str) -> str:
-    """The place name inside a mention: "the Kharkiv region" -> "Kharkiv"."""
+def _candidates(mention: str, kind: str) -> list[GeoEntry]:
+    """Every reading of a mention: regions for "the X region", towns for a direction."""
+    places = gazetteer()
+    name = re.sub(r"^the\s+", "", mention.strip(), flags=re.I)
     if kind == "region":
-        match = _REGION.search(text)
-        return match.group(1) if match else text
+        match = _REGION.search(name)
+        level = REGION_WORDS[match.group(2).lower()] if match else ADMIN1
+        whole = [e for e in places.candidates(name) if e.is_region]
+        if whole or not match:
+            return whole
+        stem = places.candidates(match.group(1))
+        regions = [e for e in stem if e.level == level] or [e for e in stem if e.is_region]
+        if regions:
+            return regions
+        # A region the gazetteer lacks by name: the first-level region of its namesake town.
+        towns = [places.region(e.country, e.admin1) for e in stem if e.country and e.admin1]
+        return list({e.geonames_id: e for e in towns if e}.values())
     if kind == "direction":
-        match = _DIRECTION.search(text)
-        return match.group(1) if match else text
-    return re.sub(r"^the\s+", "", text, flags=re.I)
+        match = _DIRECTION.search(name)
+        stem = match.group(1) if match else name
+        for ending in TOWN_ENDINGS:
+            found = [e for e in places.candidates(stem + ending) if not e.is_region]
+            if found:
+                return found
+        return []
+    if kind == "facility":
+        return []
+    return places.candidates(name)
 
 
-def _candidates(name: str, kind: str) -> list[GeoEntry]:
-    found = gazetteer().candidates(name)
-    if found or kind != "direction":
-        return found
-    for ending in TOWN_ENDINGS:
-        found = gazetteer().candidates(name + ending)
-        if found:
-            return found
-    return []
+@dataclass
+class _Context:
+    """What the rest of the article says about where it is: the countries and first-level
+    regions it names or whose places it names, and the points of its other places."""
+
+    countries: set[str]
+    regions: set[tuple[str, str]]
+    points: list[tuple[float, float]]
 
 
-def _context(text: str, mentions: dict[tuple[int, int], str]) -> tuple[set, set]:
-    """Countries and first-level regions the article names, read off the unambiguous or
-    most populous reading of each mention."""
-    countries: set[str] = set()
-    regions: set[tuple[str, str]] = set()
-    for (start, end), kind in mentions.items():
-        candidates = _candidates(_stem_name(text[start:end], kind), kind)
-        if not candidates:
-            continue
-        best = candidates[0]
-        countries.add(best.country)
-        if kind == "region" and best.admin1:
-            regions.add((best.country, best.admin1))
-    return countries, regions
+def _context(readings: Iterable[GeoEntry]) -> _Context:
+    context = _Context(set(), set(), [])
+    for entry in readings:
+        if entry.country:
+            context.countries.add(entry.country)
+        if entry.country and entry.admin1:
+            context.regions.add((entry.country, entry.admin1))
+        if entry.lat is not None and entry.lon is not None and entry.level != "country":
+            context.points.append((entry.lat, entry.lon))
+    return context
 
 
-def _score(entry: GeoEntry, context: tuple[set, set]) -> float:
-    countries, regions = context
-    score = 0.0
-    if (entry.country, entry.admin1) in regions:
-        score += REGION_MATCH
-    if entry.country in countries:
-        score += COUNTRY_MATCH
-    return score
+def _score(entry: GeoEntry, name: str, context: _Context) -> float:
+    weights = WEIGHTS
+    score = dict(weights.levels).get(entry.level, 0.0)
+    if entry.country and entry.admin1 and (entry.country, entry.admin1) in context.regions:
+        score += weights.region
+    if entry.country in context.countries:
+        score += weights.country
+    if entry.lat is not None and entry.lon is not None and not entry.is_country:
+        near = weights.near_km
+        if any(distance_km(entry.lat, entry.lon, *p) <= near for p in context.points):
+            score += weights.near
+    if normalise_name(entry.name) == name:
+        score += weights.own_name
+    return score + weights.population * math.log10(entry.population + 1)
 
 
-def _resolve(text: str, span: tuple[int, int], kind: str, context: tuple[set, set]) -> Place:
-    start, end = span
-    mention = text[start:end]
-    candidates = [] if kind == "facility" else _candidates(_stem_name(mention, kind), kind)
-    if not candidates:
-        return Place(start, end, mention, mention, None, None, None, None, None, 0.0, [])
-    ranked = sorted(
-        candidates, key=lambda e: (-_score(e, context), not e.is_country, -e.population)
-    )
-    best = ranked[0]
-    alternatives = [_alternative(e) for e in ranked[1 : 1 + MAX_ALTERNATIVES]]
-    confidence = _confidence(ranked, context)
-    if kind == "region":
-        name = f"{best.name} ({best.country} region {best.admin1})"
+def _rank(entries: list[GeoEntry], name: str, context: _Context) -> list[GeoEntry]:
+    return sorted(entries, key=lambda e: -_score(e, name, context))
+
+
+def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
+    """Resolve each mention in two passes: first against the unambiguous ones, then
+    against the first readings of all the others."""
+    names = [_bare(text[m.start : m.end]) for m in mentions]
+    candidates = [_candidates(text[m.start : m.end], m.kind) for m in mentions]
+    anchors = [c[0] for c in candidates if len(c) == 1 or (c and c[0].is_country)]
+    first = []
+    for name, found in zip(names, candidates, strict=True):
+        others = [a for a in anchors if normalise_name(a.name) != name]
+        first.append(_rank(found, name, _context(others))[0] if found else None)
+    places = []
+    for index, (mention, name, found) in enumerate(zip(mentions, names, candidates, strict=True)):
+        others = [
+            reading
+            for other, reading in enumerate(first)
+            if reading is not None and other != index and names[other] != name
+        ]
+        context = _context(others)
+        places.append(_place(text, mention, _rank(found, name, context), context, name))
+    return places
+
+
+def _bare(mention: str) -> str:
+    return normalise_name(re.sub(r"^the\s+", "", mention.strip(), flags=re.I))
+
+
+def _place(
+    text: str, mention: Mention, ranked: list[GeoEntry], context: _Context, name: str
+) -> Place:
+    written = text[mention.start : mention.end]
+    if not ranked:
         return Place(
-            start,
-            end,
-            mention,
-            name,
-            None,
-            None,
-            None,
-            best.country,
-            best.admin1,
-            confidence,
-            alternatives,
+            mention.start, mention.end, written, written, None, None, None, None, None, 0.0, []
         )
+    best = ranked[0]
     return Place(
-        start,
-        end,
-        mention,
+        mention.start,
+        mention.end,
+        written,
         best.name,
         best.lat,
         best.lon,
         best.geonames_id,
         best.country,
         best.admin1,
-        confidence,
-        alternatives,
+        _confidence(ranked, name, context),
+        [_alternative(e) for e in ranked[1 : 1 + MAX_ALTERNATIVES]],
     )
 
 
-def _confidence(ranked: list[GeoEntry], context: tuple[set, set]) -> float:
-    """1.0 for a single reading; else how clearly the context picked the first."""
+def _confidence(ranked: list[GeoEntry], name: str, context: _Context) -> float:
+    """1.0 for a single reading; else how clearly the context and size picked the first."""
     if len(ranked) == 1:
         return 1.0
-    first, second = _score(ranked[0], context), _score(ranked[1], context)
-    if first > second:
-        return 0.9
-    if ranked[0].population > 10 * max(1, ranked[1].population):
-        return 0.7
-    return 0.5
+    margin = _score(ranked[0], name, context) - _score(ranked[1], name, context)
+    return round(min(0.95, 0.5 + margin / 4), 2)
 
 
 def _alternative(entry: GeoEntry) -> dict[str, object]:
