@@ -30,6 +30,7 @@ import numpy as np
 from sayso.clustering import cluster_claims
 from sayso.embeddings import DIMENSIONS
 from sayso.inputs import read_article
+from sayso.model import SCHEMA_VERSION
 from sayso.pipeline import analyze_article
 from sayso.store import Store
 
@@ -102,7 +103,7 @@ def clustering_time(claims: int, db: Path) -> dict[str, Any]:
 
     with Store.open(db) as store:
         record = {
-            "schema_version": "1.5.0", "text": "", "meta": {}, "attributions": [],
+            "schema_version": SCHEMA_VERSION, "text": "", "meta": {}, "attributions": [],
             "sources": [], "events": [], "claims": [],
         }  # fmt: skip
         per_article = 50

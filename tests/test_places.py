@@ -62,7 +62,7 @@ def test_unknown_place_stays_unresolved() -> None:
     )
     unknown = place(analysis.places, "Zzyzxograd region")
     assert (unknown.geonames_id, unknown.country, unknown.lat) == (None, None, None)
-    assert unknown.confidence == 0.0 and unknown.alternatives == []
+    assert unknown.confidence == 0.0 and unknown.alternatives == [] and unknown.kind is None
     kharkiv = place(analysis.places, "Kharkiv")
     assert kharkiv.geonames_id == 706483
     for p in analysis.places:
@@ -106,3 +106,16 @@ def test_areas_news_names_that_gazetteers_lack() -> None:
     assert 47 < donbas.lat < 49 and 37 < donbas.lon < 40
     sea = place(analysis.places, "the Black Sea")
     assert sea.name == "Black Sea" and sea.country is None and sea.lat is not None
+
+
+def test_each_place_says_what_kind_of_entry_it_is() -> None:
+    analysis = analyze(
+        "Officials in Erie County, Pennsylvania, said the Russians had shelled the city of "
+        "Kharkiv and ships in the Black Sea."
+    )
+    kinds = {p.text: p.kind for p in analysis.places}
+    assert kinds["Erie County"] == "admin2"
+    assert kinds["Pennsylvania"] == "admin1"
+    assert kinds["Russians"] == "country"
+    assert kinds["Kharkiv"] == "place"
+    assert kinds["the Black Sea"] == "area"

@@ -304,7 +304,7 @@ def _hostile() -> Analysis:
     }
     named = NamedSource(p2, "organisation", [mention], "evil", facts=facts)
     at = text.index(p4)
-    place = Place(at, at + len(p4), p4, p1, 48.0, 30.0, 1, p2, "01", 1.0)
+    place = Place(at, at + len(p4), p4, p1, 48.0, 30.0, 1, p2, "01", 1.0, kind="place")
     event = Event(
         p2, p1, Span.of(text, at, at + 3), p1, p2, place, None, [], Span.of(text, 0, 10), weird_id
     )
@@ -469,7 +469,9 @@ def test_graph_layers_chains_and_survives_a_loop() -> None:
 
 def test_map_fits_every_point_inside() -> None:
     analysis = _hostile()
-    analysis.places.append(Place(0, 1, "O", "Far away", -33.9, 151.2, 2, "AU", "02", 1.0))
+    analysis.places.append(
+        Place(0, 1, "O", "Far away", -33.9, 151.2, 2, "AU", "02", 1.0, kind="place")
+    )
     found = points(analysis)
     frame = fit(found)
     for point in found:

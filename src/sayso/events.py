@@ -152,8 +152,7 @@ def _event(
 
 def _nationality(place: Place) -> bool:
     """ "Russian President ...": a country named by its adjective says who, not where."""
-    is_country = place.geonames_id is not None and place.admin1 is None and place.lat is not None
-    return is_country and normalise_name(place.text) != normalise_name(place.name)
+    return place.kind == "country" and normalise_name(place.text) != normalise_name(place.name)
 
 
 def _specificity(place: Place) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.5.0"
+SCHEMA_VERSION = "1.6.0"
 
 SourceKind = Literal["person", "organisation", "anonymous", "unknown"]
 ClaimKind = Literal["attributed", "author"]
@@ -146,6 +146,9 @@ class Place:
     admin1: str | None
     confidence: float
     alternatives: list[dict[str, Any]] = field(default_factory=list)
+    # What the entry is: continent, country, admin1, admin2, place (a town) or area (one of
+    # sayso's seas, rivers and regions); None when unresolved.
+    kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

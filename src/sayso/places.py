@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -78,6 +79,9 @@ class Weights:
 
 WEIGHTS = Weights()
 MAX_ALTERNATIVES = 3
+KM_PER_DEGREE = 111.0
+# Names are compared in normalised form, and the same few thousand names recur.
+_key = lru_cache(maxsize=1 << 16)(normalise_name)
 
 
 @dataclass(frozen=True)
@@ -200,13 +204,21 @@ def _score(entry: GeoEntry, name: str, context: _Context) -> float:
         score += weights.region
     if entry.country in context.countries:
         score += weights.country
-    if entry.lat is not None and entry.lon is not None and not entry.is_country:
-        near = weights.near_km
-        if any(distance_km(entry.lat, entry.lon, *p) <= near for p in context.points):
-            score += weights.near
-    if normalise_name(entry.name) == name:
+    located = entry.lat is not None and entry.lon is not None and not entry.is_country
+    if located and _near(entry.lat, entry.lon, context.points, weights.near_km):
+        score += weights.near
+    if _key(entry.name) == name:
         score += weights.own_name
     return score + weights.population * math.log10(entry.population + 1)
+
+
+def _near(lat: float, lon: float, points: list[tuple[float, float]], km: float) -> bool:
+    # A degree of latitude is 111 km: points further apart in latitude alone are skipped
+    # before the exact distance.
+    return any(
+        abs(lat - p_lat) * KM_PER_DEGREE <= km and distance_km(lat, lon, p_lat, p_lon) <= km
+        for p_lat, p_lon in points
+    )
 
 
 def _rank(entries: list[GeoEntry], name: str, context: _Context) -> list[GeoEntry]:
@@ -221,7 +233,7 @@ def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
     anchors = [c[0] for c in candidates if len(c) == 1 or (c and c[0].is_country)]
     first = []
     for name, found in zip(names, candidates, strict=True):
-        others = [a for a in anchors if normalise_name(a.name) != name]
+        others = [a for a in anchors if _key(a.name) != name]
         first.append(_rank(found, name, _context(others))[0] if found else None)
     places = []
     for index, (mention, name, found) in enumerate(zip(mentions, names, candidates, strict=True)):
@@ -236,7 +248,7 @@ def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
 
 
 def _bare(mention: str) -> str:
-    return normalise_name(re.sub(r"^the\s+", "", mention.strip(), flags=re.I))
+    return _key(re.sub(r"^the\s+", "", mention.strip(), flags=re.I))
 
 
 def _place(
@@ -260,6 +272,7 @@ def _place(
         best.admin1,
         _confidence(ranked, name, context),
         [_alternative(e) for e in ranked[1 : 1 + MAX_ALTERNATIVES]],
+        best.level,
     )
 
 

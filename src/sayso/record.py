@@ -229,6 +229,7 @@ def _place(value: dict[str, Any]) -> Place:
         admin1=_opt(value.get("admin1")),
         confidence=float(value.get("confidence") or 0.0),
         alternatives=list(value.get("alternatives") or []),
+        kind=_opt(value.get("kind")),
     )
 
 

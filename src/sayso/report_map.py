@@ -49,7 +49,7 @@ def points(analysis: Analysis) -> list[Point]:
             return None
         key = (round(place.lat, 4), round(place.lon, 4), place.name)
         if key not in found:
-            area = place.admin1 is None
+            area = place.kind != "place"
             found[key] = Point(place.lat, place.lon, place.name, place.country, area)
         return found[key]
 
