@@ -119,3 +119,26 @@ def test_each_place_says_what_kind_of_entry_it_is() -> None:
     assert kinds["Russians"] == "country"
     assert kinds["Kharkiv"] == "place"
     assert kinds["the Black Sea"] == "area"
+
+
+def test_capitalised_datelines_are_places() -> None:
+    text = (
+        "Selectmen hire a lawyer. PORTLAND, Maine — The board met on Monday.\nKYIV (Reuters) - No."
+    )
+    datelines = [p for p in analyze(text).places if p.text.isupper()]
+    assert [(p.text, p.name, p.country) for p in datelines] == [
+        ("PORTLAND", "Portland", "US"),
+        ("KYIV", "Kyiv", "UA"),
+    ]
+    assert datelines[0].admin1 == "ME"  # the state written after it decides which Portland
+
+
+def test_a_place_name_is_a_place_wherever_the_article_repeats_it() -> None:
+    text = (
+        "Flooding closed roads in Gainesville on Monday. Gainesville police said the "
+        "water was receding, George Washington told Washington reporters."
+    )
+    found = [(p.start, p.text) for p in analyze(text).places]
+    assert (text.index("Gainesville police"), "Gainesville") in found
+    # Never inside a person's name.
+    assert all(p != "Washington" or s != text.index("Washington told") for s, p in found)

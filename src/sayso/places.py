@@ -29,6 +29,8 @@ PLACE_LABELS = ("GPE", "LOC")
 # Buildings, bridges, airports: listed, never geocoded by name alone ("the White House" is
 # also an old name of Casablanca in the gazetteer; a wrong place is worse than none).
 FACILITY_LABEL = "FAC"
+# A place name inside a longer person's name ("George Washington") is no place.
+PERSON_LABEL = "PERSON"
 # Nationality words ("Turkish", "Russian") stand for their country, as geoparsing gold has it.
 DEMONYM_LABEL = "NORP"
 # Words after a place name that make it a region rather than the town itself, and the level
@@ -49,6 +51,13 @@ REGION_WORDS = {
 COMMON_REGION_WORDS = frozenset({"state", "county", "district", "parish"})
 # Words that name no particular place, though a tagger may take "the state" for one.
 GENERIC = frozenset({*REGION_WORDS, "city", "town", "country", "nation", "region"})
+# A dateline: a capitalised place at the start of the text, a line or a sentence (after a
+# headline), then a comma, a bracket, a colon or a dash ("ORLANDO, Fla. (AP) -", "BEIRUT:").
+_DATELINE = re.compile(
+    r"(?:^|\n|[.!?]\s)\s*([A-Z][A-Z.’'-]{2,}(?: [A-Z][A-Z.’'-]+){0,2})(?=,| \(| ?[-–—:])"
+)
+# Shorter names are too often initials or words to look for elsewhere in the text.
+MIN_REPEATED_LENGTH = 4
 # "the Borovsky direction", "the Pokrovsk direction": a front sector named after a town.
 _DIRECTION = re.compile(r"\b([A-Z][a-z’'-]+?)(?:skyi|skiy|sky|ske|skoye|sk)?\s+direction\b")
 _REGION = re.compile(
@@ -125,7 +134,36 @@ def find_mentions(doc: Doc) -> list[Mention]:
             spans[span] = "facility"
         elif ent.label_ in PLACE_LABELS or is_demonym:
             spans[span] = "place"
+    people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == PERSON_LABEL]
+    for span in [*_dateline(text), *_repeated(text, spans)]:
+        in_a_name = any(_overlaps(span, person) and span != person for person in people)
+        if not in_a_name and not any(_overlaps(span, other) for other in spans):
+            spans[span] = "place"
     return [Mention(start, end, kind) for (start, end), kind in sorted(spans.items())]
+
+
+def _dateline(text: str) -> list[tuple[int, int]]:
+    """The places of capitalised datelines ("PORTLAND, Maine -", "KYIV (Reuters) -"), which
+    taggers miss: they were trained on text in mixed case."""
+    return [
+        match.span(1)
+        for match in _DATELINE.finditer(text)
+        if gazetteer().candidates(match.group(1).title())
+    ]
+
+
+def _repeated(text: str, spans: dict[tuple[int, int], str]) -> list[tuple[int, int]]:
+    """Other occurrences of a place name the article already uses as one: a name keeps its
+    sense within an article, while a tagger may read "Gainesville's VFW post" or "Alexandria
+    police" as part of an organisation (and so they count in geoparsing gold)."""
+    names = {text[start:end] for (start, end), kind in spans.items() if kind == "place"}
+    found = []
+    for name in names:
+        if len(name) < MIN_REPEATED_LENGTH or not name[0].isupper():
+            continue
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            found.append(match.span())
+    return found
 
 
 def mention_kind(name: str) -> str:
