@@ -105,3 +105,12 @@ def test_event_types(text: str, type_: str, sub_type: str) -> None:
 
 def test_no_event_in_a_plain_statement() -> None:
     assert analyze("The bridge over the river was closed for repairs.").events == []
+
+
+def test_an_event_takes_the_town_rather_than_its_region() -> None:
+    analysis = analyze(
+        "Russian troops shelled Borova in the Kharkiv region on Monday, officials said."
+    )
+    (event,) = [e for e in analysis.events if e.trigger.text == "shelled"]
+    assert event.location is not None
+    assert (event.location.text, event.location.kind) == ("Borova", "place")

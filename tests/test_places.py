@@ -142,3 +142,29 @@ def test_a_place_name_is_a_place_wherever_the_article_repeats_it() -> None:
     assert (text.index("Gainesville police"), "Gainesville") in found
     # Never inside a person's name.
     assert all(p != "Washington" or s != text.index("Washington told") for s, p in found)
+
+
+def test_acronyms_and_demonyms_before_state_are_not_places() -> None:
+    text = (
+        "NATO, the alliance, met on Monday. Russian state media and Republican state lawmakers "
+        "disagreed, and Western state media said so."
+    )
+    assert [p.text for p in analyze(text).places if p.text != "Russian"] == []
+
+
+def test_records_with_areas_and_regions_among_the_alternatives_match_the_schema() -> None:
+    pytest.importorskip("jsonschema")
+    from sayso.contract import validate_record
+    from sayso.places import Mention, resolve_places
+
+    analysis = analyze("Burkina Faso reported attacks in the Sahel on Monday.")
+    start = analysis.text.index("Sahel")
+    analysis.places = resolve_places(analysis.text, [Mention(start, start + 5, "place")])
+    (sahel,) = analysis.places
+    # The wider Sahel (an area of several countries) and Burkina Faso's Sahel region.
+    readings = [{"kind": sahel.kind, "country": sahel.country}] + [
+        {"kind": a["kind"], "country": a["country"]} for a in sahel.alternatives
+    ]
+    assert {"kind": "area", "country": None} in readings
+    assert {"kind": "admin1", "country": "BF"} in readings
+    validate_record(analysis.to_dict())

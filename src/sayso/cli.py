@@ -20,6 +20,7 @@ from sayso import __version__, registry
 from sayso.corroboration import VERDICTS
 from sayso.errors import InputError, RegistryError, SaysoError
 from sayso.formats import to_csv, to_geojson
+from sayso.geoeval import SPLITS as GEOPARSE_SPLITS
 from sayso.inputs import iter_jsonl, read_path
 from sayso.persuasion_eval import SPLITS
 from sayso.pipeline import analyze_article
@@ -304,7 +305,7 @@ def evaluate_attribution_command(gold_dir: Path, limit: int | None, as_json: boo
 @click.option("--limit", type=click.IntRange(min=1), help="Score only the first N articles.")
 @click.option(
     "--split",
-    type=click.Choice(["tune", "test"]),
+    type=click.Choice(GEOPARSE_SPLITS),
     help="Score only this part of the file: sayso's rules were adjusted on 'tune' (30% of "
     "articles, by id); 'test' is held out.",
 )

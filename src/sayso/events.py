@@ -155,13 +155,13 @@ def _nationality(place: Place) -> bool:
     return place.kind == "country" and normalise_name(place.text) != normalise_name(place.name)
 
 
+# Towns before counties before regions and areas before countries, unresolved names last.
+SPECIFICITY = {"place": 0, "admin2": 1, "admin1": 2, "area": 2, "country": 3, "continent": 4}
+
+
 def _specificity(place: Place) -> int:
-    """Towns before regions before countries before unresolved names."""
-    if place.geonames_id is not None and place.admin1 is not None:
-        return 0
-    if place.admin1 is not None:
-        return 1
-    return 2 if place.country is not None else 3
+    """How narrowly a place says where: the event takes the narrowest in its sentence."""
+    return SPECIFICITY.get(place.kind or "", len(SPECIFICITY))
 
 
 def _quantities(text: str, sent: TokenSpan) -> list[Span]:

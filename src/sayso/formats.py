@@ -88,6 +88,7 @@ def to_geojson(analysis: Analysis) -> str:
             "geonames_id": place.geonames_id,
             "country": place.country,
             "admin1": place.admin1,
+            "kind": place.kind,
             "confidence": place.confidence,
         }
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})

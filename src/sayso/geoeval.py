@@ -75,7 +75,8 @@ def load_geoparse_gold(
         if limit is not None and len(articles) >= limit:
             break
     if not articles:
-        raise GoldDataError(f"no <article> elements in {path}")
+        part = f" in the {split!r} part" if split is not None else ""
+        raise GoldDataError(f"no <article> elements{part} of {path}")
     return articles
 
 

@@ -266,7 +266,8 @@ def recurs(text: str, start: int, end: int) -> bool:
     if start == end:
         return False
     pattern = re.compile(rf"(?<!\w){re.escape(text[start:end])}(?!\w)", re.IGNORECASE)
-    return len(pattern.findall(text)) >= REPEATED_AT_LEAST
+    found = pattern.finditer(text)
+    return sum(1 for _ in zip(range(REPEATED_AT_LEAST), found, strict=False)) >= REPEATED_AT_LEAST
 
 
 def span_class_scores(text: str, reading: Reading, start: int, end: int) -> np.ndarray:

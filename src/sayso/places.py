@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from sayso.gazetteer import ADMIN1, ADMIN2, AREA, GeoEntry, distance_km, gazetteer
+from sayso.gazetteer import ADMIN1, ADMIN2, AREA, BARE_WORDS, GeoEntry, distance_km, gazetteer
 from sayso.model import Place
 from sayso.registry import normalise_name
 from sayso.spans import doc_text
@@ -52,9 +52,11 @@ COMMON_REGION_WORDS = frozenset({"state", "county", "district", "parish"})
 # Words that name no particular place, though a tagger may take "the state" for one.
 GENERIC = frozenset({*REGION_WORDS, "city", "town", "country", "nation", "region"})
 # A dateline: a capitalised place at the start of the text, a line or a sentence (after a
-# headline), then a comma, a bracket, a colon or a dash ("ORLANDO, Fla. (AP) -", "BEIRUT:").
+# headline), then perhaps its state or country and a news agency in brackets, then a dash or
+# a colon ("ORLANDO, Fla. (AP) -", "KYIV (Reuters) -", "BEIRUT:"); "NATO, the alliance" is none.
 _DATELINE = re.compile(
-    r"(?:^|\n|[.!?]\s)\s*([A-Z][A-Z.’'-]{2,}(?: [A-Z][A-Z.’'-]+){0,2})(?=,| \(| ?[-–—:])"
+    r"(?:^|\n|[.!?]\s)[ \t]*([A-Z][A-Z.’'-]{2,}(?: [A-Z][A-Z.’'-]+){0,2})"
+    r"(?=(?:,[ \t]*[A-Z][\w.]*(?:[ \t][A-Z][\w.]*)?)?(?:[ \t]*\([^()\n]{1,40}\))?[ \t]*[-–—:])"
 )
 # Shorter names are too often initials or words to look for elsewhere in the text.
 MIN_REPEATED_LENGTH = 4
@@ -111,20 +113,19 @@ def find_places(doc: Doc) -> list[Place]:
 def find_mentions(doc: Doc) -> list[Mention]:
     text = doc_text(doc)
     spans: dict[tuple[int, int], str] = {}
-    named = [
-        (e.start_char, e.end_char) for e in doc.ents if e.label_ in (*PLACE_LABELS, DEMONYM_LABEL)
-    ]
+    named = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in PLACE_LABELS]
     for match in _REGION.finditer(text):
         # "the Zzyzxograd region" is a region, known or not; "Erie County" is one that the
         # gazetteer or the tagger knows, "Republican state" or "Wright State" are not.
         if (
             match.group(2).lower() not in COMMON_REGION_WORDS
-            or gazetteer().candidates(match.group(1))
+            or _names_a_place(match.group(1))
             or any(_overlaps(match.span(1), span) for span in named)
         ):
             spans[match.span()] = "region"
     for match in _DIRECTION.finditer(text):
-        spans[(match.start(), match.end())] = "direction"
+        if not any(_overlaps(match.span(), other) for other in spans):
+            spans[match.span()] = "direction"
     for ent in doc.ents:
         span = (ent.start_char, ent.end_char)
         if any(_overlaps(span, other) for other in spans) or _bare(ent.text) in GENERIC:
@@ -145,11 +146,23 @@ def find_mentions(doc: Doc) -> list[Mention]:
 def _dateline(text: str) -> list[tuple[int, int]]:
     """The places of capitalised datelines ("PORTLAND, Maine -", "KYIV (Reuters) -"), which
     taggers miss: they were trained on text in mixed case."""
-    return [
-        match.span(1)
-        for match in _DATELINE.finditer(text)
-        if gazetteer().candidates(match.group(1).title())
-    ]
+    return [match.span(1) for match in _DATELINE.finditer(text) if _own_name(match.group(1))]
+
+
+def _names_a_place(name: str) -> bool:
+    """Whether a name is the own name of a town or region ("Erie"), not a demonym
+    ("Russian state media") or a compass word ("Western state")."""
+    key = _key(name)
+    return key not in BARE_WORDS and any(
+        _key(entry.name) == key and not entry.is_country for entry in gazetteer().candidates(name)
+    )
+
+
+def _own_name(capitals: str) -> bool:
+    """Whether a capitalised word is some place's own name ("KYIV"), not only an alternate
+    one or a code ("NATO" is also a town's other name)."""
+    key = _key(capitals)
+    return any(_key(entry.name) == key for entry in gazetteer().candidates(capitals))
 
 
 def _repeated(text: str, spans: dict[tuple[int, int], str]) -> list[tuple[int, int]]:
@@ -158,7 +171,8 @@ def _repeated(text: str, spans: dict[tuple[int, int], str]) -> list[tuple[int, i
     police" as part of an organisation (and so they count in geoparsing gold)."""
     names = {text[start:end] for (start, end), kind in spans.items() if kind == "place"}
     found = []
-    for name in names:
+    # Longest names first, so "New York" wins over the "York" inside it, whatever the order.
+    for name in sorted(names, key=lambda n: (-len(n), n)):
         if len(name) < MIN_REPEATED_LENGTH or not name[0].isupper():
             continue
         for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
@@ -220,18 +234,18 @@ class _Context:
 
     countries: set[str]
     regions: set[tuple[str, str]]
-    points: list[tuple[float, float]]
+    points: set[tuple[float, float]]
 
 
 def _context(readings: Iterable[GeoEntry]) -> _Context:
-    context = _Context(set(), set(), [])
+    context = _Context(set(), set(), set())
     for entry in readings:
         if entry.country:
             context.countries.add(entry.country)
         if entry.country and entry.admin1:
             context.regions.add((entry.country, entry.admin1))
         if entry.lat is not None and entry.lon is not None and entry.level != "country":
-            context.points.append((entry.lat, entry.lon))
+            context.points.add((entry.lat, entry.lon))
     return context
 
 
@@ -250,7 +264,7 @@ def _score(entry: GeoEntry, name: str, context: _Context) -> float:
     return score + weights.population * math.log10(entry.population + 1)
 
 
-def _near(lat: float, lon: float, points: list[tuple[float, float]], km: float) -> bool:
+def _near(lat: float, lon: float, points: set[tuple[float, float]], km: float) -> bool:
     # A degree of latitude is 111 km: points further apart in latitude alone are skipped
     # before the exact distance.
     return any(
@@ -265,24 +279,26 @@ def _rank(entries: list[GeoEntry], name: str, context: _Context) -> list[GeoEntr
 
 def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
     """Resolve each mention in two passes: first against the unambiguous ones, then
-    against the first readings of all the others."""
-    names = [_bare(text[m.start : m.end]) for m in mentions]
-    candidates = [_candidates(text[m.start : m.end], m.kind) for m in mentions]
-    anchors = [c[0] for c in candidates if len(c) == 1 or (c and c[0].is_country)]
-    first = []
-    for name, found in zip(names, candidates, strict=True):
+    against the first readings of all the others. A name has one sense in an article, so
+    each name (and way of writing it: place, region, direction) is ranked once."""
+    keys = [(_bare(text[m.start : m.end]), m.kind) for m in mentions]
+    candidates: dict[tuple[str, str], list[GeoEntry]] = {}
+    for key, mention in zip(keys, mentions, strict=True):
+        if key not in candidates:
+            candidates[key] = _candidates(text[mention.start : mention.end], mention.kind)
+    anchors = [c[0] for c in candidates.values() if len(c) == 1 or (c and c[0].is_country)]
+    first = {}
+    for (name, kind), found in candidates.items():
         others = [a for a in anchors if _key(a.name) != name]
-        first.append(_rank(found, name, _context(others))[0] if found else None)
-    places = []
-    for index, (mention, name, found) in enumerate(zip(mentions, names, candidates, strict=True)):
-        others = [
-            reading
-            for other, reading in enumerate(first)
-            if reading is not None and other != index and names[other] != name
-        ]
-        context = _context(others)
-        places.append(_place(text, mention, _rank(found, name, context), context, name))
-    return places
+        first[(name, kind)] = _rank(found, name, _context(others))[0] if found else None
+    ranked = {}
+    for (name, kind), found in candidates.items():
+        context = _context(r for k, r in first.items() if r is not None and k[0] != name)
+        ranked[(name, kind)] = (_rank(found, name, context), context)
+    return [
+        _place(text, mention, *ranked[key], key[0])
+        for mention, key in zip(mentions, keys, strict=True)
+    ]
 
 
 def _bare(mention: str) -> str:
@@ -325,6 +341,7 @@ def _confidence(ranked: list[GeoEntry], name: str, context: _Context) -> float:
 def _alternative(entry: GeoEntry) -> dict[str, object]:
     return {
         "geonames_id": entry.geonames_id,
+        "kind": entry.level,
         "name": entry.name,
         "country": entry.country,
         "admin1": entry.admin1,

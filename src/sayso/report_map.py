@@ -24,8 +24,9 @@ MAX_LINES = 6
 LABEL_CHARS = 28
 LABEL_PX = 7  # about one character of a 12px label
 KEY = (
-    "Filled dot: a town or city; ring: the centre of a country or region (where the gazetteer "
-    "puts it, not a place the article names more precisely); diamond: an event reported there."
+    "Filled dot: a town or city; ring: the centre of a country, region, sea or other area "
+    "(where the gazetteer puts it, not a place the article names more precisely); diamond: an "
+    "event reported there."
 )
 
 
@@ -49,7 +50,8 @@ def points(analysis: Analysis) -> list[Point]:
             return None
         key = (round(place.lat, 4), round(place.lon, 4), place.name)
         if key not in found:
-            area = place.kind != "place"
+            # Records from before schema 1.6.0 have no kind: a place without a region then.
+            area = place.kind != "place" if place.kind else place.admin1 is None
             found[key] = Point(place.lat, place.lon, place.name, place.country, area)
         return found[key]
 
