@@ -168,3 +168,10 @@ def test_records_with_areas_and_regions_among_the_alternatives_match_the_schema(
     assert {"kind": "area", "country": None} in readings
     assert {"kind": "admin1", "country": "BF"} in readings
     validate_record(analysis.to_dict())
+
+
+def test_the_seed_donbass_is_the_donbas_area_though_the_tagger_says_person() -> None:
+    if not SEED.exists():
+        pytest.skip(f"seed article not found at {SEED}")
+    donbass = place(analyze_article(read_path(SEED), fast=True).places, "Donbass")
+    assert (donbass.name, donbass.kind, donbass.country) == ("Donbas", "area", "UA")

@@ -133,7 +133,7 @@ def find_mentions(doc: Doc) -> list[Mention]:
         is_demonym = ent.label_ == DEMONYM_LABEL and _is_country(ent.text)
         if ent.label_ == FACILITY_LABEL:
             spans[span] = "facility"
-        elif ent.label_ in PLACE_LABELS or is_demonym:
+        elif ent.label_ in PLACE_LABELS or is_demonym or _is_area(ent.text):
             spans[span] = "place"
     people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == PERSON_LABEL]
     for span in [*_dateline(text), *_repeated(text, spans)]:
@@ -187,6 +187,11 @@ def mention_kind(name: str) -> str:
     if _DIRECTION.fullmatch(name.strip()):
         return "direction"
     return "place"
+
+
+def _is_area(name: str) -> bool:
+    """One of sayso's areas, whatever the tagger called it ("Donbass" is no person)."""
+    return any(entry.level == AREA for entry in gazetteer().candidates(name))
 
 
 def _is_country(name: str) -> bool:
