@@ -6,8 +6,9 @@ its other places, wins ("the Kharkiv region" points to the Borova of Kharkiv obl
 the reading under its own name over one under an alternate name; then population. The
 alternatives stay in the output with a confidence. Regions ("the Kharkiv region", "Erie
 County") resolve to their first- or second-level division; front-line "directions" named
-after a town ("the Borovsky direction") to that town. A name the gazetteer does not know
-stays in the output, unresolved.
+after a town ("the Borovsky direction") to that town. Besides the tagger's places, capitalised
+datelines ("KYIV (Reuters) -") and every repeat of a place name the article uses are places.
+A name the gazetteer does not know stays in the output, unresolved.
 """
 
 from __future__ import annotations
