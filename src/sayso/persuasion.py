@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -266,8 +267,7 @@ def recurs(text: str, start: int, end: int) -> bool:
     if start == end:
         return False
     pattern = re.compile(rf"(?<!\w){re.escape(text[start:end])}(?!\w)", re.IGNORECASE)
-    found = pattern.finditer(text)
-    return sum(1 for _ in zip(range(REPEATED_AT_LEAST), found, strict=False)) >= REPEATED_AT_LEAST
+    return len(list(islice(pattern.finditer(text), REPEATED_AT_LEAST))) >= REPEATED_AT_LEAST
 
 
 def span_class_scores(text: str, reading: Reading, start: int, end: int) -> np.ndarray:

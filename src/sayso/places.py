@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from sayso.gazetteer import ADMIN1, ADMIN2, AREA, BARE_WORDS, GeoEntry, distance_km, gazetteer
 from sayso.model import Place
 from sayso.registry import normalise_name
-from sayso.spans import doc_text
+from sayso.spans import doc_text, overlaps
 
 PLACE_LABELS = ("GPE", "LOC")
 # Buildings, bridges, airports: listed, never geocoded by name alone ("the White House" is
@@ -121,15 +121,15 @@ def find_mentions(doc: Doc) -> list[Mention]:
         if (
             match.group(2).lower() not in COMMON_REGION_WORDS
             or _names_a_place(match.group(1))
-            or any(_overlaps(match.span(1), span) for span in named)
+            or any(overlaps(match.span(1), span) for span in named)
         ):
             spans[match.span()] = "region"
     for match in _DIRECTION.finditer(text):
-        if not any(_overlaps(match.span(), other) for other in spans):
+        if not any(overlaps(match.span(), other) for other in spans):
             spans[match.span()] = "direction"
     for ent in doc.ents:
         span = (ent.start_char, ent.end_char)
-        if any(_overlaps(span, other) for other in spans) or _bare(ent.text) in GENERIC:
+        if any(overlaps(span, other) for other in spans) or _key(ent.text) in GENERIC:
             continue
         is_demonym = ent.label_ == DEMONYM_LABEL and _is_country(ent.text)
         if ent.label_ == FACILITY_LABEL:
@@ -138,8 +138,8 @@ def find_mentions(doc: Doc) -> list[Mention]:
             spans[span] = "place"
     people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == PERSON_LABEL]
     for span in [*_dateline(text), *_repeated(text, spans)]:
-        in_a_name = any(_overlaps(span, person) and span != person for person in people)
-        if not in_a_name and not any(_overlaps(span, other) for other in spans):
+        in_a_name = any(overlaps(span, person) and span != person for person in people)
+        if not in_a_name and not any(overlaps(span, other) for other in spans):
             spans[span] = "place"
     return [Mention(start, end, kind) for (start, end), kind in sorted(spans.items())]
 
@@ -153,17 +153,19 @@ def _dateline(text: str) -> list[tuple[int, int]]:
 def _names_a_place(name: str) -> bool:
     """Whether a name is the own name of a town or region ("Erie"), not a demonym
     ("Russian state media") or a compass word ("Western state")."""
-    key = _key(name)
-    return key not in BARE_WORDS and any(
-        _key(entry.name) == key and not entry.is_country for entry in gazetteer().candidates(name)
-    )
+    return _key(name) not in BARE_WORDS and any(not e.is_country for e in _own_entries(name))
 
 
 def _own_name(capitals: str) -> bool:
     """Whether a capitalised word is some place's own name ("KYIV"), not only an alternate
     one or a code ("NATO" is also a town's other name)."""
-    key = _key(capitals)
-    return any(_key(entry.name) == key for entry in gazetteer().candidates(capitals))
+    return bool(_own_entries(capitals))
+
+
+def _own_entries(name: str) -> list[GeoEntry]:
+    """The entries whose own name (not an alternate one) this is."""
+    key = _key(name)
+    return [entry for entry in gazetteer().candidates(name) if _key(entry.name) == key]
 
 
 def _repeated(text: str, spans: dict[tuple[int, int], str]) -> list[tuple[int, int]]:
@@ -197,10 +199,6 @@ def _is_area(name: str) -> bool:
 
 def _is_country(name: str) -> bool:
     return any(entry.is_country for entry in gazetteer().candidates(name))
-
-
-def _overlaps(span: tuple[int, int], other: tuple[int, int]) -> bool:
-    return span[0] < other[1] and other[0] < span[1]
 
 
 def _candidates(mention: str, kind: str) -> list[GeoEntry]:
@@ -287,7 +285,7 @@ def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
     """Resolve each mention in two passes: first against the unambiguous ones, then
     against the first readings of all the others. A name has one sense in an article, so
     each name (and way of writing it: place, region, direction) is ranked once."""
-    keys = [(_bare(text[m.start : m.end]), m.kind) for m in mentions]
+    keys = [(_key(text[m.start : m.end]), m.kind) for m in mentions]
     candidates: dict[tuple[str, str], list[GeoEntry]] = {}
     for key, mention in zip(keys, mentions, strict=True):
         if key not in candidates:
@@ -305,10 +303,6 @@ def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
         _place(text, mention, *ranked[key], key[0])
         for mention, key in zip(mentions, keys, strict=True)
     ]
-
-
-def _bare(mention: str) -> str:
-    return _key(re.sub(r"^the\s+", "", mention.strip(), flags=re.I))
 
 
 def _place(
