@@ -12,6 +12,8 @@ from sayso.errors import GoldDataError
 from sayso.gazetteer import distance_km
 from sayso.geoeval import (
     GoldArticle,
+    GoldToponym,
+    anchored,
     evaluate_geoparse,
     load_geoparse_gold,
     resolve_gold_toponyms,
@@ -106,3 +108,27 @@ def test_given_toponyms_resolves_the_gold_spans(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "2 places found" in result.output
+
+
+def test_drifting_gold_offsets_are_moved_onto_their_phrase() -> None:
+    # As in some TR-News articles: each paragraph break was one character longer when the
+    # text was annotated, so the offsets run ahead of the stored text by one per paragraph.
+    text = "Edmonton grew.\nCalgary too.\nEdmonton and Edmonton again."
+    given = [
+        GoldToponym(0, 8, "Edmonton", 1, 0.0, 0.0),
+        GoldToponym(16, 23, "Calgary", 2, 0.0, 0.0),
+        GoldToponym(30, 38, "Edmonton", 1, 0.0, 0.0),
+        GoldToponym(43, 51, "Edmonton", 1, 0.0, 0.0),
+        GoldToponym(5, 10, "Paris", 3, 0.0, 0.0),  # nowhere in the text: left as it is
+    ]
+    fixed, moved = anchored(text, given)
+    assert moved == 3
+    spans = {(t.text, t.start, t.end) for t in fixed}
+    assert spans == {
+        ("Edmonton", 0, 8),
+        ("Calgary", 15, 22),
+        ("Edmonton", 28, 36),
+        ("Edmonton", 41, 49),
+        ("Paris", 5, 10),
+    }
+    assert all(text[t.start : t.end] == t.text for t in fixed if t.text != "Paris")

@@ -175,3 +175,37 @@ def test_the_seed_donbass_is_the_donbas_area_though_the_tagger_says_person() -> 
         pytest.skip(f"seed article not found at {SEED}")
     donbass = place(analyze_article(read_path(SEED), fast=True).places, "Donbass")
     assert (donbass.name, donbass.kind, donbass.country) == ("Donbas", "area", "UA")
+
+
+def test_names_listed_before_counties_are_counties() -> None:
+    text = (
+        "Voters in Butler, Clark, Madison and Warren counties approved the levy, Ohio "
+        "officials said. Farmers in 40 Kentucky counties were not affected."
+    )
+    places = analyze(text).places
+    for name in ("Butler", "Clark", "Madison", "Warren"):
+        county = place(places, name)
+        assert (county.kind, county.country, county.admin1) == ("admin2", "US", "OH"), name
+        assert county.name == f"{name} County"
+    kentucky = place(places, "Kentucky")
+    assert (kentucky.kind, kentucky.name) == ("admin1", "Kentucky")
+
+
+def test_press_abbreviations_and_short_names() -> None:
+    text = (
+        "Firefighters from Greenville, S.C., and Bowling Green, Ky., flew to Kelowna, B.C., "
+        "then to L.A. and Washington D.C. for meetings across America and the U.S."
+    )
+    places = analyze(text).places
+    expected = {
+        "S.C.": ("South Carolina", "US", "admin1"),
+        "Ky.": ("Kentucky", "US", "admin1"),
+        "B.C.": ("British Columbia", "CA", "admin1"),
+        "L.A.": ("Los Angeles", "US", "place"),
+        "Washington D.C.": ("District of Columbia", "US", "admin1"),
+        "America": ("United States", "US", "country"),
+        "U.S.": ("United States", "US", "country"),
+    }
+    for written, (name, country, kind) in expected.items():
+        found = place(places, written)
+        assert (found.name, found.country, found.kind) == (name, country, kind), written

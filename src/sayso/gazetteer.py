@@ -41,19 +41,35 @@ BARE_WORDS = frozenset(
     {"north", "south", "east", "west", "northern", "southern", "eastern", "western"}
     | {"central", "upper", "lower", "northeast", "northwest", "southeast", "southwest"}
 )
-# The AP style abbreviations of US states that American papers write after a town
-# ("Hanover, N.H."), by the states' GeoNames admin1 codes.
-US_STATE_ABBREVIATIONS = {
-    "AL": "Ala.", "AZ": "Ariz.", "AR": "Ark.", "CA": "Calif.", "CO": "Colo.", "CT": "Conn.",
-    "DE": "Del.", "FL": "Fla.", "GA": "Ga.", "IL": "Ill.", "IN": "Ind.", "KS": "Kan.",
-    "KY": "Ky.", "LA": "La.", "MD": "Md.", "MA": "Mass.", "MI": "Mich.", "MN": "Minn.",
-    "MS": "Miss.", "MO": "Mo.", "MT": "Mont.", "NE": "Neb.", "NV": "Nev.", "NH": "N.H.",
-    "NJ": "N.J.", "NM": "N.M.", "NY": "N.Y.", "NC": "N.C.", "ND": "N.D.", "OK": "Okla.",
-    "OR": "Ore.", "PA": "Pa.", "RI": "R.I.", "SC": "S.C.", "SD": "S.D.", "TN": "Tenn.",
-    "VT": "Vt.", "VA": "Va.", "WA": "Wash.", "WV": "W.Va.", "WI": "Wis.", "WY": "Wyo.",
+# The abbreviations of US states (AP style) and Canadian provinces (Canadian Press style)
+# that papers write after a town ("Hanover, N.H.", "Kelowna, B.C."), by GeoNames admin1 code.
+REGION_ABBREVIATIONS = {
+    "US": {
+        "AL": "Ala.", "AZ": "Ariz.", "AR": "Ark.", "CA": "Calif.", "CO": "Colo.", "CT": "Conn.",
+        "DE": "Del.", "FL": "Fla.", "GA": "Ga.", "IL": "Ill.", "IN": "Ind.", "KS": "Kan.",
+        "KY": "Ky.", "LA": "La.", "MD": "Md.", "MA": "Mass.", "MI": "Mich.", "MN": "Minn.",
+        "MS": "Miss.", "MO": "Mo.", "MT": "Mont.", "NE": "Neb.", "NV": "Nev.", "NH": "N.H.",
+        "NJ": "N.J.", "NM": "N.M.", "NY": "N.Y.", "NC": "N.C.", "ND": "N.D.", "OK": "Okla.",
+        "OR": "Ore.", "PA": "Pa.", "RI": "R.I.", "SC": "S.C.", "SD": "S.D.", "TN": "Tenn.",
+        "VT": "Vt.", "VA": "Va.", "WA": "Wash.", "WV": "W.Va.", "WI": "Wis.", "WY": "Wyo.",
+        "DC": "D.C.",
+    },
+    "CA": {
+        "01": "Alta.", "02": "B.C.", "04": "N.B.", "05": "Nfld.", "07": "N.S.", "08": "Ont.",
+        "09": "P.E.I.", "10": "Que.", "11": "Sask.",
+    },
 }  # fmt: skip
 # Short names English news uses for countries that the packages' name lists lack.
-NEWS_COUNTRY_NAMES = {"GB": ("Britain",), "SA": ("Saudi",), "NL": ("Holland",)}
+NEWS_COUNTRY_NAMES = {
+    "GB": ("Britain",), "SA": ("Saudi",), "NL": ("Holland",), "US": ("America",),
+}  # fmt: skip
+# The two-letter country codes news writes as names ("U.S.", "UK"); the others read as
+# state abbreviations ("Ky.", "S.C.", "Pa.") or as other words far more often.
+NEWS_COUNTRY_CODES = frozenset({"US", "UK"})
+# Short names of towns, by GeoNames id: "L.A.", "Washington D.C.".
+NEWS_TOWN_NAMES = {
+    5368361: ("L.A.",), 4140963: ("Washington D.C.",), 5128581: ("N.Y.C.", "NYC"),
+}  # fmt: skip
 # The generic part of a region's official name ("Dagestan, Respublika", "Kharkivska
 # oblast", "Republic of Tatarstan"), dropped to give the name news uses.
 _REGION_TERMS = re.compile(
@@ -225,7 +241,8 @@ def _build(path: Path) -> None:
         entry = (int(town["geonameid"]), town["name"], float(town["latitude"]))
         entry += (float(town["longitude"]), town["countrycode"], town["admin1code"] or None)
         entry += (admin2, int(town["population"] or 0), PLACE)
-        builder.add(entry, {town["name"], *_alternates(town.get("alternatenames") or ())})
+        names = {town["name"], *_alternates(town.get("alternatenames") or ())}
+        builder.add(entry, names | set(NEWS_TOWN_NAMES.get(int(town["geonameid"]), ())))
     connection.execute("CREATE INDEX entries_by_region ON entries (level, country, admin1)")
     connection.commit()
     connection.close()
@@ -268,8 +285,9 @@ def _regions(subdivisions, cities) -> tuple[list[tuple[tuple, set[str]]], dict[i
         names = {division.name, *_alternates(division.aliases)}
         names |= {_REGION_TERMS.sub(" ", n).strip() for n in names}
         names = {n for n in names if n.lower() not in BARE_WORDS}
-        if codes[0] == "US" and level == ADMIN1 and codes[1] in US_STATE_ABBREVIATIONS:
-            names.add(US_STATE_ABBREVIATIONS[codes[1]])
+        abbreviation = REGION_ABBREVIATIONS.get(codes[0], {}).get(codes[1])
+        if level == ADMIN1 and abbreviation:
+            names.add(abbreviation)
         found.append(((*entry, population, level), names))
     return found, town_admin2
 
@@ -292,8 +310,12 @@ def _country_facts() -> tuple[dict[str, tuple[float, float]], dict[str, set[str]
         if code:
             other = [record.get("demonym"), *(record.get("altSpellings") or [])]
             kept = {n for n in other if isinstance(n, str) and len(n) > 3}
-            # "US", "UK" and their dotted forms "U.S.", "U.K." as news writes them.
-            short = [n for n in other if isinstance(n, str) and n.isupper() and 2 <= len(n) <= 3]
+            # "US", "UAE" and their dotted forms "U.S.", "U.A.E." as news writes them.
+            short = [
+                n
+                for n in other
+                if isinstance(n, str) and n.isupper() and (len(n) == 3 or n in NEWS_COUNTRY_CODES)
+            ]
             kept |= set(short) | {".".join(n) + "." for n in short}
             # Demonyms in the plural name the country too ("Russians said").
             kept |= {n + "s" for n in other[:1] if isinstance(n, str) and len(n) > 3}

@@ -6,8 +6,10 @@ its other places, wins ("the Kharkiv region" points to the Borova of Kharkiv obl
 the reading under its own name over one under an alternate name; then population. The
 alternatives stay in the output with a confidence. Regions ("the Kharkiv region", "Erie
 County") resolve to their first- or second-level division; front-line "directions" named
-after a town ("the Borovsky direction") to that town. Besides the tagger's places, capitalised
-datelines ("KYIV (Reuters) -") and every repeat of a place name the article uses are places.
+after a town ("the Borovsky direction") to that town; the names of a list that ends in a
+plural region word ("Butler, Clark or Warren counties") to regions of that level. Besides the
+tagger's places, capitalised datelines ("KYIV (Reuters) -"), the names of such lists and every
+repeat of a place name the article uses are places.
 A name the gazetteer does not know stays in the output, unresolved.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -66,6 +69,20 @@ _DIRECTION = re.compile(r"\b([A-Z][a-z’'-]+?)(?:skyi|skiy|sky|ske|skoye|sk)?\s
 _REGION = re.compile(
     r"\b((?:[A-Z][\w’'-]+\s+){0,2}?[A-Z][\w’'-]+)\s+(?i:(" + "|".join(REGION_WORDS) + r"))\b"
 )
+# A list of names that ends in a plural region word ("Butler, Clark or Warren counties",
+# "Hunan and Hubei provinces"): each name of the list is a region of that level.
+LISTED_REGION_WORDS = {
+    "counties": ADMIN2, "parishes": ADMIN2,
+    "states": ADMIN1, "provinces": ADMIN1, "oblasts": ADMIN1,
+}  # fmt: skip
+_LISTED_NAME = r"[A-Z][\w.’'-]*(?:[ \t][A-Z][\w.’'-]*)?"
+_LISTED_NAME_PATTERN = re.compile(_LISTED_NAME)
+_LISTED_REGIONS = re.compile(
+    rf"\b{_LISTED_NAME}(?:,[ \t]*{_LISTED_NAME})*,?[ \t]+(?:and|or|&)[ \t]+{_LISTED_NAME}"
+    r"[ \t]+(" + "|".join(LISTED_REGION_WORDS) + r")\b"
+)
+# Suffixes a second-level region's name may carry in the gazetteer ("Butler" -> "Butler County").
+REGION_SUFFIXES = (" County", " Parish")
 # Endings tried to turn the stem of a "-sky" adjective back into a town ("Borov" -> "Borova").
 TOWN_ENDINGS = ("", "a", "e", "o", "y", "ye", "sk")
 
@@ -73,7 +90,8 @@ TOWN_ENDINGS = ("", "a", "e", "o", "y", "ye", "sk")
 @dataclass(frozen=True)
 class Weights:
     """What each clue adds to a reading's score. The context: a reading inside a
-    first-level region the article names (or whose other places lie in), in a country it
+    first-level region the article names (or whose other places lie in; ``region`` in full
+    for the region most of them lie in, in proportion for the others), in a country it
     names, or within ``near_km`` of another place it names. The name: a reading under its
     own name beats one under an alternate name ("Kharkiv" the city, not the oblast GeoNames
     also calls Kharkiv). The kind of place: a county yields to a town of its name, one of
@@ -127,6 +145,11 @@ def find_mentions(doc: Doc) -> list[Mention]:
     for match in _DIRECTION.finditer(text):
         if not any(overlaps(match.span(), other) for other in spans):
             spans[match.span()] = "direction"
+    # The names of "Butler, Clark or Warren counties", whatever the tagger made of them.
+    for start, end, _level in listed_regions(text):
+        for match in _LISTED_NAME_PATTERN.finditer(text, start, end):
+            if not any(overlaps(match.span(), other) for other in spans):
+                spans[match.span()] = "place"
     for ent in doc.ents:
         span = (ent.start_char, ent.end_char)
         if any(overlaps(span, other) for other in spans) or _key(ent.text) in GENERIC:
@@ -228,7 +251,34 @@ def _candidates(mention: str, kind: str) -> list[GeoEntry]:
         return []
     if kind == "facility":
         return []
+    if kind in (ADMIN1, ADMIN2):
+        named = places.candidates(name)
+        if kind == ADMIN2:
+            named = named + [
+                e for suffix in REGION_SUFFIXES for e in places.candidates(name + suffix)
+            ]
+        found = list({e.geonames_id: e for e in named if e.level == kind}.values())
+        return found or places.candidates(name)
     return places.candidates(name)
+
+
+def listed_regions(text: str) -> list[tuple[int, int, str]]:
+    """Lists of two or more names that end in a plural region word, as (start, end of the
+    last name, level): "Butler, Clark or Warren counties" are three counties, where
+    "Kentucky counties" names none."""
+    return [
+        (match.start(), match.start(1), LISTED_REGION_WORDS[match.group(1)])
+        for match in _LISTED_REGIONS.finditer(text)
+    ]
+
+
+def _listed_kind(mention: Mention, lists: list[tuple[int, int, str]]) -> str:
+    """The level of region a list the mention belongs to names, else its own kind."""
+    if mention.kind == "place":
+        for start, end, level in lists:
+            if start <= mention.start and mention.end <= end:
+                return level
+    return mention.kind
 
 
 @dataclass
@@ -237,17 +287,18 @@ class _Context:
     regions it names or whose places it names, and the points of its other places."""
 
     countries: set[str]
-    regions: set[tuple[str, str]]
+    # how many of the other names lie in (or name) each first-level region
+    regions: Counter[tuple[str, str]]
     points: set[tuple[float, float]]
 
 
 def _context(readings: Iterable[GeoEntry]) -> _Context:
-    context = _Context(set(), set(), set())
+    context = _Context(set(), Counter(), set())
     for entry in readings:
         if entry.country:
             context.countries.add(entry.country)
         if entry.country and entry.admin1:
-            context.regions.add((entry.country, entry.admin1))
+            context.regions[(entry.country, entry.admin1)] += 1
         if entry.lat is not None and entry.lon is not None and entry.level != "country":
             context.points.add((entry.lat, entry.lon))
     return context
@@ -257,7 +308,9 @@ def _score(entry: GeoEntry, name: str, context: _Context) -> float:
     weights = WEIGHTS
     score = dict(weights.levels).get(entry.level, 0.0)
     if entry.country and entry.admin1 and (entry.country, entry.admin1) in context.regions:
-        score += weights.region
+        # in full for the region most of the article's places lie in, in part for others
+        support = context.regions[(entry.country, entry.admin1)]
+        score += weights.region * support / max(context.regions.values())
     if entry.country in context.countries:
         score += weights.country
     located = entry.lat is not None and entry.lon is not None and not entry.is_country
@@ -285,11 +338,12 @@ def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
     """Resolve each mention in two passes: first against the unambiguous ones, then
     against the first readings of all the others. A name has one sense in an article, so
     each name (and way of writing it: place, region, direction) is ranked once."""
-    keys = [(_key(text[m.start : m.end]), m.kind) for m in mentions]
+    lists = listed_regions(text)
+    keys = [(_key(text[m.start : m.end]), _listed_kind(m, lists)) for m in mentions]
     candidates: dict[tuple[str, str], list[GeoEntry]] = {}
     for key, mention in zip(keys, mentions, strict=True):
         if key not in candidates:
-            candidates[key] = _candidates(text[mention.start : mention.end], mention.kind)
+            candidates[key] = _candidates(text[mention.start : mention.end], key[1])
     anchors = [c[0] for c in candidates.values() if len(c) == 1 or (c and c[0].is_country)]
     first = {}
     for (name, kind), found in candidates.items():
