@@ -19,7 +19,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from spacy.tokens import Doc
@@ -91,14 +91,17 @@ TOWN_ENDINGS = ("", "a", "e", "o", "y", "ye", "sk")
 class Weights:
     """What each clue adds to a reading's score. The context: a reading inside a
     first-level region the article names (or whose other places lie in; ``region`` in full
-    for the region most of them lie in, in proportion for the others), in a country it
-    names, or within ``near_km`` of another place it names. The name: a reading under its
+    for the region most of them lie in, in proportion for the others), in a region where
+    the article's other names could lie (``possible``: by their readings' share of
+    population there, whatever their first readings), in a country it names, or, for a town,
+    within ``near_km`` of another place it names. The name: a reading under its
     own name beats one under an alternate name ("Kharkiv" the city, not the oblast GeoNames
     also calls Kharkiv). The kind of place: a county yields to a town of its name, one of
     sayso's areas (Donbas, the Black Sea) is there because news means it. Then population
     (log10) breaks the ties. Fitted on the ``tune`` part of the geoparsing gold."""
 
     region: float = 0.5
+    possible: float = 0.5
     country: float = 0.5
     near: float = 0.5
     near_km: float = 100.0
@@ -290,10 +293,18 @@ class _Context:
     # how many of the other names lie in (or name) each first-level region
     regions: Counter[tuple[str, str]]
     points: set[tuple[float, float]]
+    # how many of all the names, and of this one, could lie in each first-level region
+    # (``_possible``): the difference counts the other names
+    possible: Counter[tuple[str, str]] = field(default_factory=Counter)
+    own: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
-def _context(readings: Iterable[GeoEntry]) -> _Context:
-    context = _Context(set(), Counter(), set())
+def _context(
+    readings: Iterable[GeoEntry],
+    possible: Counter[tuple[str, str]] | None = None,
+    own: dict[tuple[str, str], float] | None = None,
+) -> _Context:
+    context = _Context(set(), Counter(), set(), possible or Counter(), own or {})
     for entry in readings:
         if entry.country:
             context.countries.add(entry.country)
@@ -311,10 +322,21 @@ def _score(entry: GeoEntry, name: str, context: _Context) -> float:
         # in full for the region most of the article's places lie in, in part for others
         support = context.regions[(entry.country, entry.admin1)]
         score += weights.region * support / max(context.regions.values())
+    if entry.country and entry.admin1:
+        region = (entry.country, entry.admin1)
+        others = context.possible[region] - context.own.get(region, 0.0)
+        score += weights.possible * min(1.0, others)
     if entry.country in context.countries:
         score += weights.country
-    located = entry.lat is not None and entry.lon is not None and not entry.is_country
-    if located and _near(entry.lat, entry.lon, context.points, weights.near_km):
+    # a town near the article's other places; a region's point (the mean of its towns') is
+    # no place anything is near ("Kharkiv" near Borova is the city, not the oblast)
+    located = entry.lat is not None and entry.lon is not None
+    if (
+        located
+        and not entry.is_country
+        and not entry.is_region
+        and _near(entry.lat, entry.lon, context.points, weights.near_km)
+    ):
         score += weights.near
     if _key(entry.name) == name:
         score += weights.own_name
@@ -345,18 +367,44 @@ def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
         if key not in candidates:
             candidates[key] = _candidates(text[mention.start : mention.end], key[1])
     anchors = [c[0] for c in candidates.values() if len(c) == 1 or (c and c[0].is_country)]
+    possible, shares = _possible(candidates)
     first = {}
     for (name, kind), found in candidates.items():
         others = [a for a in anchors if _key(a.name) != name]
-        first[(name, kind)] = _rank(found, name, _context(others))[0] if found else None
+        context = _context(others, possible, shares[name])
+        first[(name, kind)] = _rank(found, name, context)[0] if found else None
     ranked = {}
     for (name, kind), found in candidates.items():
-        context = _context(r for k, r in first.items() if r is not None and k[0] != name)
+        readings = (r for k, r in first.items() if r is not None and k[0] != name)
+        context = _context(readings, possible, shares[name])
         ranked[(name, kind)] = (_rank(found, name, context), context)
     return [
         _place(text, mention, *ranked[key], key[0])
         for mention, key in zip(mentions, keys, strict=True)
     ]
+
+
+def _possible(
+    candidates: dict[tuple[str, str], list[GeoEntry]],
+) -> tuple[Counter[tuple[str, str]], dict[str, dict[tuple[str, str], float]]]:
+    """How many of the article's names could lie in each first-level region, in all and
+    name by name: each name counts in a region by its readings' share of population there
+    ("Butler, Clark and Warren counties" could all be in Kentucky, but far more of their
+    people live in the Ohio ones), whatever the first readings say."""
+    shares: dict[str, dict[tuple[str, str], float]] = {}
+    for (name, _kind), found in candidates.items():
+        people: Counter[tuple[str, str]] = Counter()
+        for entry in found:
+            if entry.country and entry.admin1:
+                people[(entry.country, entry.admin1)] += entry.population + 1
+        everyone = sum(people.values())
+        own = shares.setdefault(name, {})
+        for region, count in people.items():
+            own[region] = max(own.get(region, 0.0), count / everyone)
+    total: Counter[tuple[str, str]] = Counter()
+    for own in shares.values():
+        total.update(own)
+    return total, shares
 
 
 def _place(
