@@ -209,3 +209,15 @@ def test_press_abbreviations_and_short_names() -> None:
     for written, (name, country, kind) in expected.items():
         found = place(places, written)
         assert (found.name, found.country, found.kind) == (name, country, kind), written
+
+
+def test_streets_and_routes_are_listed_but_not_geocoded() -> None:
+    text = (
+        "The crash closed North Main Street near Kelley Lane and Route 31 in Flemington. "
+        "The Street was quiet, Dr. Ruiz said."
+    )
+    places = analyze(text).places
+    for street in ("North Main Street", "Kelley Lane", "Route 31"):
+        found = place(places, street)
+        assert (found.geonames_id, found.lat, found.kind) == (None, None, None), street
+    assert not any(p.text in ("The Street", "Dr.") for p in places)

@@ -9,7 +9,8 @@ County") resolve to their first- or second-level division; front-line "direction
 after a town ("the Borovsky direction") to that town; the names of a list that ends in a
 plural region word ("Butler, Clark or Warren counties") to regions of that level. Besides the
 tagger's places, capitalised datelines ("KYIV (Reuters) -"), the names of such lists and every
-repeat of a place name the article uses are places.
+repeat of a place name the article uses are places; streets and numbered routes ("North Main
+Street", "Route 31") are listed like facilities, unresolved.
 A name the gazetteer does not know stays in the output, unresolved.
 """
 
@@ -61,6 +62,15 @@ GENERIC = frozenset({*REGION_WORDS, "city", "town", "country", "nation", "region
 _DATELINE = re.compile(
     r"(?:^|\n|[.!?]\s)[ \t]*([A-Z][A-Z.’'-]{2,}(?: [A-Z][A-Z.’'-]+){0,2})"
     r"(?=(?:,[ \t]*[A-Z][\w.]*(?:[ \t][A-Z][\w.]*)?)?(?:[ \t]*\([^()\n]{1,40}\))?[ \t]*[-–—:])"
+)
+# A street, road or highway: capitalised words and a street word ("North Main Street",
+# "Kelley Lane", "Old Lexington Highway", "Clarksville St."), or a numbered route ("Route 31").
+_STREET = re.compile(
+    r"\b(?!(?:The|A|An|In|On|At|Of|For|And|But|From|To|By|Near|Off)\b)"
+    r"(?:(?:[A-Z][\w’'-]*|[NSEW]\.|\d+(?:st|nd|rd|th))[ \t]+){1,4}"
+    r"(?:Street|Avenue|Road|Lane|Drive|Boulevard|Highway|Parkway|Pike|Turnpike|"
+    r"(?:St|Ave|Rd|Ln|Blvd|Hwy|Pkwy)\.)(?![\w-])"
+    r"|\b(?:Route|Highway|Interstate|State Road)[ \t]+\d+\b"
 )
 # Shorter names are too often initials or words to look for elsewhere in the text.
 MIN_REPEATED_LENGTH = 4
@@ -162,6 +172,9 @@ def find_mentions(doc: Doc) -> list[Mention]:
             spans[span] = "facility"
         elif ent.label_ in PLACE_LABELS or is_demonym or _is_area(ent.text):
             spans[span] = "place"
+    for match in _STREET.finditer(text):
+        if not any(overlaps(match.span(), other) for other in spans):
+            spans[match.span()] = "facility"
     people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == PERSON_LABEL]
     for span in [*_dateline(text), *_repeated(text, spans)]:
         in_a_name = any(overlaps(span, person) and span != person for person in people)
