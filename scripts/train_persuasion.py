@@ -458,7 +458,10 @@ def main() -> None:
             indent=2,
         )
     )
-    print("now score the validation split: sayso eval techniques --split validation")
+    print(
+        "now score the validation split, once: sayso eval techniques --split validation "
+        f"--model {args.out} (and sayso eval frames likewise)"
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from sayso.cli import cli
 from sayso.errors import GoldDataError
 from sayso.persuasion import (
+    MODEL_DIR,
     ModelMissingError,
     PersuasionModel,
     Pieces,
@@ -396,6 +397,27 @@ def test_eval_techniques_prints_both_tasks(ptc_dir: Path) -> None:
     assert scores["articles"] == 2
     assert scores["span_identification"]["gold_spans"] == 1  # the two gold spans merge
     assert scores["technique_classification"]["per_label"]["Loaded_Language"]["gold"] == 1
+
+
+def test_eval_scores_another_model_folder(ptc_dir: Path, tmp_path: Path) -> None:
+    # The shipped model with a span threshold no probability reaches: no spans at all.
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "model.onnx").symlink_to(MODEL_DIR / "model.onnx")
+    metadata = json.loads((MODEL_DIR / "metadata.json").read_text())
+    (folder / "metadata.json").write_text(json.dumps(metadata | {"span_threshold": 1.01}))
+    command = ["eval", "techniques", "--articles", str(ptc_dir / "articles")]
+    command += ["--labels", str(ptc_dir / "techniques.labels"), "--json"]
+    shipped = CliRunner().invoke(cli, command)
+    silent = CliRunner().invoke(cli, [*command, "--model", str(folder)])
+    assert shipped.exit_code == 0 and silent.exit_code == 0, silent.output
+    spans = [
+        json.loads(r.output[r.output.index("{") :])["span_identification"]["predicted_spans"]
+        for r in (shipped, silent)
+    ]
+    assert spans[0] > 0 and spans[1] == 0
+    missing = CliRunner().invoke(cli, [*command, "--model", str(tmp_path / "nowhere")])
+    assert missing.exit_code != 0 and "does not exist" in missing.output
 
 
 def test_eval_frames_prints_frames_and_genre(ptc_dir: Path) -> None:

@@ -221,3 +221,16 @@ def test_streets_and_routes_are_listed_but_not_geocoded() -> None:
         found = place(places, street)
         assert (found.geonames_id, found.lat, found.kind) == (None, None, None), street
     assert not any(p.text in ("The Street", "Dr.") for p in places)
+
+
+def test_oblasts_listed_with_slashes_are_oblasts() -> None:
+    text = "Russian forces shelled the Kharkiv/Zaporizhzhia/Kherson oblasts overnight."
+    places = analyze(text).places
+    codes = {name: (place(places, name).kind, place(places, name).admin1) for name in
+             ("Kharkiv", "Zaporizhzhia", "Kherson")}  # fmt: skip
+    assert codes == {
+        "Kharkiv": ("admin1", "07"),
+        "Zaporizhzhia": ("admin1", "26"),
+        "Kherson": ("admin1", "08"),
+    }
+    assert place(places, "Kharkiv").geonames_id == KHARKIV_OBLAST

@@ -356,17 +356,34 @@ def _ptc_options(command: F) -> F:
         ),
         click.option("--limit", type=click.IntRange(min=1), help="Score only the first N."),
         click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON."),
+        click.option(
+            "--model",
+            "model_dir",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="A persuasion model folder (model.onnx, metadata.json) to score instead of "
+            "the one sayso ships: a newly trained one, say.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _gold_articles(articles_dir: Path, labels: Path | None, split: str | None, limit: int | None):
+def _ptc_inputs(
+    articles_dir: Path,
+    labels: Path | None,
+    split: str | None,
+    limit: int | None,
+    model_dir: Path | None,
+):
+    """The gold articles (all, or those of one split, or the first N) and the model to score:
+    the one in ``model_dir``, else None for the shipped one."""
+    from sayso.persuasion import PersuasionModel
     from sayso.persuasion_eval import read_ptc
 
     articles = read_ptc(articles_dir, labels, split)
-    return articles[:limit] if limit else articles
+    model = PersuasionModel(model_dir) if model_dir else None
+    return (articles[:limit] if limit else articles), model
 
 
 @evaluate_group.command(name="techniques")
@@ -378,15 +395,13 @@ def _gold_articles(articles_dir: Path, labels: Path | None, split: str | None, l
     help="id<TAB>technique<TAB>start<TAB>end lines (PTC techniques.labels).",
 )
 @reports_errors
-def evaluate_techniques_command(
-    articles_dir: Path, split: str | None, limit: int | None, as_json: bool, labels: Path
-) -> None:
+def evaluate_techniques_command(as_json: bool, labels: Path, **gold: Any) -> None:
     """Span identification F1 and technique classification micro/macro-F1 (SemEval-2020)."""
     from sayso.persuasion_eval import evaluate_techniques, format_technique_report
 
-    articles = _gold_articles(articles_dir, labels, split, limit)
+    articles, model = _ptc_inputs(labels=labels, **gold)
     scores = _with_progress(
-        "reading", lambda progress: evaluate_techniques(articles, progress=progress)
+        "reading", lambda progress: evaluate_techniques(articles, model, progress=progress)
     )
     click.echo(json.dumps(scores, indent=2) if as_json else format_technique_report(scores))
 
@@ -406,20 +421,15 @@ def evaluate_techniques_command(
 )
 @reports_errors
 def evaluate_frames_command(
-    articles_dir: Path,
-    split: str | None,
-    limit: int | None,
-    as_json: bool,
-    labels: Path,
-    genre_labels: Path | None,
+    as_json: bool, labels: Path, genre_labels: Path | None, **gold: Any
 ) -> None:
     """Frame micro/macro-F1 (and genre, with --genre-labels) of the articles with labels."""
     from sayso.persuasion_eval import evaluate_frames, format_label_report
 
-    articles = _gold_articles(articles_dir, None, split, limit)
+    articles, model = _ptc_inputs(labels=None, **gold)
     scores = _with_progress(
         "reading",
-        lambda progress: evaluate_frames(articles, labels, genre_labels, progress=progress),
+        lambda progress: evaluate_frames(articles, labels, genre_labels, model, progress=progress),
     )
     if as_json:
         click.echo(json.dumps(scores, indent=2))

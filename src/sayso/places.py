@@ -80,7 +80,8 @@ _REGION = re.compile(
     r"\b((?:[A-Z][\w’'-]+\s+){0,2}?[A-Z][\w’'-]+)\s+(?i:(" + "|".join(REGION_WORDS) + r"))\b"
 )
 # A list of names that ends in a plural region word ("Butler, Clark or Warren counties",
-# "Hunan and Hubei provinces"): each name of the list is a region of that level.
+# "Hunan and Hubei provinces", "the Kharkiv/Kherson oblasts"): each name of the list is a
+# region of that level.
 LISTED_REGION_WORDS = {
     "counties": ADMIN2, "parishes": ADMIN2,
     "states": ADMIN1, "provinces": ADMIN1, "oblasts": ADMIN1,
@@ -88,7 +89,8 @@ LISTED_REGION_WORDS = {
 _LISTED_NAME = r"[A-Z][\w.’'-]*(?:[ \t][A-Z][\w.’'-]*)?"
 _LISTED_NAME_PATTERN = re.compile(_LISTED_NAME)
 _LISTED_REGIONS = re.compile(
-    rf"\b{_LISTED_NAME}(?:,[ \t]*{_LISTED_NAME})*,?[ \t]+(?:and|or|&)[ \t]+{_LISTED_NAME}"
+    rf"\b(?:{_LISTED_NAME}(?:,[ \t]*{_LISTED_NAME})*,?[ \t]+(?:and|or|&)[ \t]+{_LISTED_NAME}"
+    rf"|{_LISTED_NAME}(?:/{_LISTED_NAME})+)"
     r"[ \t]+(" + "|".join(LISTED_REGION_WORDS) + r")\b"
 )
 # Suffixes a second-level region's name may carry in the gazetteer ("Butler" -> "Butler County").
