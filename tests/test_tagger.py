@@ -58,3 +58,15 @@ def test_shipped_role_tagger_finds_source_and_content() -> None:
     sources, contents = tagger.predict_roles(doc, base, list(doc.sents), cue)
     assert [doc[a:b].text for a, b in sources] == ["The minister"]
     assert [doc[a:b].text.rstrip(".") for a, b in contents] == ["the talks had failed"]
+
+
+def test_cue_root_is_the_cue_token_highest_in_the_tree() -> None:
+    doc = parse(
+        "Officials said on Monday that the bridge, which had been closed since May, "
+        "would reopen, according to a statement the city released."
+    )
+    for start in range(len(doc)):
+        for end in range(start + 1, min(len(doc), start + 6) + 1):
+            cue = list(range(start, end))
+            expected = min((doc[i] for i in cue), key=lambda t: len(list(t.ancestors)))
+            assert tagger.cue_root(doc, cue) == expected, [t.text for t in doc[start:end]]

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 from spacy.tokens import Doc
 
@@ -88,11 +89,16 @@ LISTED_REGION_WORDS = {
 }  # fmt: skip
 _LISTED_NAME = r"[A-Z][\w.’'-]*(?:[ \t][A-Z][\w.’'-]*)?"
 _LISTED_NAME_PATTERN = re.compile(_LISTED_NAME)
-_LISTED_REGIONS = re.compile(
+_PLURAL_REGION_WORD = re.compile(r"[ \t]+(" + "|".join(LISTED_REGION_WORDS) + r")\b")
+# The list itself, matched backwards from its region word, within ``LIST_REACH`` characters.
+_LIST_BEFORE = re.compile(
     rf"\b(?:{_LISTED_NAME}(?:,[ \t]*{_LISTED_NAME})*,?[ \t]+(?:and|or|&)[ \t]+{_LISTED_NAME}"
-    rf"|{_LISTED_NAME}(?:/{_LISTED_NAME})+)"
-    r"[ \t]+(" + "|".join(LISTED_REGION_WORDS) + r")\b"
+    rf"|{_LISTED_NAME}(?:/{_LISTED_NAME})+)\Z"
 )
+# How far a list may run before its region word, and how many region words are looked
+# behind: a list's regex tries every start, so junk text must not get to try them all.
+LIST_REACH = 250
+MAX_LISTS = 1000
 # Suffixes a second-level region's name may carry in the gazetteer ("Butler" -> "Butler County").
 REGION_SUFFIXES = (" County", " Parish")
 # Endings tried to turn the stem of a "-sky" adjective back into a town ("Borov" -> "Borova").
@@ -284,10 +290,13 @@ def listed_regions(text: str) -> list[tuple[int, int, str]]:
     """Lists of two or more names that end in a plural region word, as (start, end of the
     last name, level): "Butler, Clark or Warren counties" are three counties, where
     "Kentucky counties" names none."""
-    return [
-        (match.start(), match.start(1), LISTED_REGION_WORDS[match.group(1)])
-        for match in _LISTED_REGIONS.finditer(text)
-    ]
+    found = []
+    for word in islice(_PLURAL_REGION_WORD.finditer(text), MAX_LISTS):
+        end = word.start()
+        listed = _LIST_BEFORE.search(text, max(0, end - LIST_REACH), end)
+        if listed:
+            found.append((listed.start(), end, LISTED_REGION_WORDS[word.group(1)]))
+    return found
 
 
 def _listed_kind(mention: Mention, lists: list[tuple[int, int, str]]) -> str:

@@ -194,8 +194,20 @@ class RoleWindow(NamedTuple):
 
 
 def cue_root(doc: Doc, cue: Sequence[int]) -> Token:
-    """The token of a cue highest in the dependency tree."""
-    return min((doc[i] for i in cue), key=lambda t: sum(1 for _ in t.ancestors))
+    """The token of a cue highest in the dependency tree (the first, at equal depth). Depths
+    are counted once per token along the way up: counting each token's ancestors afresh is
+    quadratic in a long run-on sentence, whose parse can be a chain thousands deep."""
+    depth: dict[int, int] = {}
+    for i in cue:
+        path = []
+        token = doc[i]
+        while token.i not in depth and token.head.i != token.i:
+            path.append(token.i)
+            token = token.head
+        known = depth.setdefault(token.i, 0)
+        for step, index in enumerate(reversed(path), start=1):
+            depth[index] = known + step
+    return doc[min(cue, key=lambda i: depth[i])]
 
 
 def role_window(sentences: Sequence[TokenSpan], cue_head: Token) -> RoleWindow:
