@@ -234,3 +234,13 @@ def test_oblasts_listed_with_slashes_are_oblasts() -> None:
         "Kherson": ("admin1", "08"),
     }
     assert place(places, "Kharkiv").geonames_id == KHARKIV_OBLAST
+
+
+def test_a_city_region_named_after_its_largest_city_means_the_city() -> None:
+    text = "Talks moved from Kyiv to Berlin, then to Quebec, the province said."
+    places = analyze(text).places
+    assert (place(places, "Kyiv").kind, place(places, "Kyiv").geonames_id) == ("place", 703448)
+    assert (place(places, "Berlin").kind, place(places, "Berlin").country) == ("place", "DE")
+    # Quebec's largest town is Montreal: the name stays the province's.
+    assert (place(places, "Quebec").kind, place(places, "Quebec").country) == ("admin1", "CA")
+    assert 703447 in [a["geonames_id"] for a in place(places, "Kyiv").alternatives]

@@ -126,6 +126,7 @@ class Gazetteer:
         self._connection: sqlite3.Connection | None = None
         self._pid = -1
         self._found: dict[str, list[GeoEntry]] = {}
+        self._largest: dict[tuple[str, str], GeoEntry | None] = {}
 
     def _query(self, sql: str, parameters: tuple) -> list[GeoEntry]:
         with self._lock:
@@ -157,6 +158,18 @@ class Gazetteer:
             (ADMIN1, country, admin1),
         )
         return found[0] if found else None
+
+    def largest_town(self, country: str, admin1: str) -> GeoEntry | None:
+        """The most populous town of a first-level region."""
+        key = (country, admin1)
+        if key not in self._largest:
+            found = self._query(
+                f"SELECT {_COLUMNS} FROM entries WHERE level = ? AND country = ? AND admin1 = ? "
+                "ORDER BY population DESC LIMIT 1",
+                (PLACE, country, admin1),
+            )
+            self._largest[key] = found[0] if found else None
+        return self._largest[key]
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -26,7 +26,16 @@ from itertools import islice
 
 from spacy.tokens import Doc
 
-from sayso.gazetteer import ADMIN1, ADMIN2, AREA, BARE_WORDS, GeoEntry, distance_km, gazetteer
+from sayso.gazetteer import (
+    ADMIN1,
+    ADMIN2,
+    AREA,
+    BARE_WORDS,
+    PLACE,
+    GeoEntry,
+    distance_km,
+    gazetteer,
+)
 from sayso.model import Place
 from sayso.registry import normalise_name
 from sayso.spans import doc_text, overlaps
@@ -114,12 +123,15 @@ class Weights:
     population there, whatever their first readings), in a country it names, or, for a town,
     within ``near_km`` of another place it names. The name: a reading under its
     own name beats one under an alternate name ("Kharkiv" the city, not the oblast GeoNames
-    also calls Kharkiv). The kind of place: a county yields to a town of its name, one of
-    sayso's areas (Donbas, the Black Sea) is there because news means it. Then population
-    (log10) breaks the ties. Fitted on the ``tune`` part of the geoparsing gold."""
+    also calls Kharkiv). The kind of place: a county yields to a town of its name, and so
+    does a first-level region whose largest town bears its name (``city_region``: "Kyiv",
+    "Berlin"), one of sayso's areas (Donbas, the Black Sea) is there because news means
+    it. Then population (log10) breaks the ties. Fitted on the ``tune`` part of the
+    geoparsing gold."""
 
     region: float = 0.5
     possible: float = 0.5
+    city_region: float = -2.0
     country: float = 0.5
     near: float = 0.5
     near_km: float = 100.0
@@ -321,14 +333,19 @@ class _Context:
     # (``_possible``): the difference counts the other names
     possible: Counter[tuple[str, str]] = field(default_factory=Counter)
     own: dict[tuple[str, str], float] = field(default_factory=dict)
+    # this name's first-level regions that mostly are its namesake town (``_city_regions``)
+    city_regions: set[int] = field(default_factory=set)
 
 
 def _context(
     readings: Iterable[GeoEntry],
     possible: Counter[tuple[str, str]] | None = None,
     own: dict[tuple[str, str], float] | None = None,
+    city_regions: set[int] | None = None,
 ) -> _Context:
-    context = _Context(set(), Counter(), set(), possible or Counter(), own or {})
+    context = _Context(
+        set(), Counter(), set(), possible or Counter(), own or {}, city_regions or set()
+    )
     for entry in readings:
         if entry.country:
             context.countries.add(entry.country)
@@ -342,6 +359,8 @@ def _context(
 def _score(entry: GeoEntry, name: str, context: _Context) -> float:
     weights = WEIGHTS
     score = dict(weights.levels).get(entry.level, 0.0)
+    if entry.geonames_id in context.city_regions:
+        score += weights.city_region
     if entry.country and entry.admin1 and (entry.country, entry.admin1) in context.regions:
         # in full for the region most of the article's places lie in, in part for others
         support = context.regions[(entry.country, entry.admin1)]
@@ -395,17 +414,34 @@ def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
     first = {}
     for (name, kind), found in candidates.items():
         others = [a for a in anchors if _key(a.name) != name]
-        context = _context(others, possible, shares[name])
+        context = _context(others, possible, shares[name], _city_regions(found))
         first[(name, kind)] = _rank(found, name, context)[0] if found else None
     ranked = {}
     for (name, kind), found in candidates.items():
         readings = (r for k, r in first.items() if r is not None and k[0] != name)
-        context = _context(readings, possible, shares[name])
+        context = _context(readings, possible, shares[name], _city_regions(found))
         ranked[(name, kind)] = (_rank(found, name, context), context)
     return [
         _place(text, mention, *ranked[key], key[0])
         for mention, key in zip(mentions, keys, strict=True)
     ]
+
+
+def _city_regions(found: list[GeoEntry]) -> set[int]:
+    """The first-level regions among a name's readings whose largest town is their namesake,
+    also among the readings: "Kyiv", "Berlin", "Lagos" mean the city, not the region of the
+    same name around it; "Quebec" (whose largest town is Montreal) means the province."""
+    towns = {(e.country, e.admin1, _key(e.name)) for e in found if e.level == PLACE}
+    city_regions = set()
+    for region in found:
+        if region.level != ADMIN1 or not region.country or not region.admin1:
+            continue
+        if (region.country, region.admin1, _key(region.name)) not in towns:
+            continue
+        largest = gazetteer().largest_town(region.country, region.admin1)
+        if largest is not None and _key(largest.name) == _key(region.name):
+            city_regions.add(region.geonames_id)
+    return city_regions
 
 
 def _possible(
