@@ -333,7 +333,7 @@ class _Context:
     # (``_possible``): the difference counts the other names
     possible: Counter[tuple[str, str]] = field(default_factory=Counter)
     own: dict[tuple[str, str], float] = field(default_factory=dict)
-    # this name's first-level regions that mostly are its namesake town (``_city_regions``)
+    # this name's first-level regions whose largest town is their namesake (``_city_regions``)
     city_regions: set[int] = field(default_factory=set)
 
 
@@ -411,15 +411,16 @@ def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
             candidates[key] = _candidates(text[mention.start : mention.end], key[1])
     anchors = [c[0] for c in candidates.values() if len(c) == 1 or (c and c[0].is_country)]
     possible, shares = _possible(candidates)
+    cities = {key: _city_regions(found) for key, found in candidates.items()}
     first = {}
     for (name, kind), found in candidates.items():
         others = [a for a in anchors if _key(a.name) != name]
-        context = _context(others, possible, shares[name], _city_regions(found))
+        context = _context(others, possible, shares[name], cities[(name, kind)])
         first[(name, kind)] = _rank(found, name, context)[0] if found else None
     ranked = {}
     for (name, kind), found in candidates.items():
         readings = (r for k, r in first.items() if r is not None and k[0] != name)
-        context = _context(readings, possible, shares[name], _city_regions(found))
+        context = _context(readings, possible, shares[name], cities[(name, kind)])
         ranked[(name, kind)] = (_rank(found, name, context), context)
     return [
         _place(text, mention, *ranked[key], key[0])
