@@ -378,3 +378,24 @@ def test_an_inch_mark_does_not_open_a_quote() -> None:
     assert attribution.kind == "direct"
     assert attribution.content is not None
     assert attribution.content.text == '"We will win this game tonight,"'
+
+
+def test_covered_characters_are_merged_ranges() -> None:
+    from sayso.claims import _Covered
+    from sayso.model import Span
+
+    attributions = [
+        Attribution(
+            "a1",
+            Span(10, 20, "x" * 10),
+            Span(21, 25, "said"),
+            Span(30, 60, "y" * 30),
+            [],
+            "indirect",
+        ),
+        Attribution("a2", None, Span(55, 58, "say"), Span(58, 70, "z" * 12), [], "indirect"),
+    ]
+    covered = _Covered(attributions)
+    inside = {10, 19, 21, 24, 30, 59, 69}
+    outside = {0, 9, 20, 25, 29, 70, 1000}
+    assert all(c in covered for c in inside) and not any(c in covered for c in outside)

@@ -6,6 +6,7 @@ from spacy.tokens import Doc
 
 from sayso import tagger
 from sayso.pipeline import load_pipeline
+from sayso.spans import clause_without
 
 
 def parse(text: str) -> Doc:
@@ -70,3 +71,33 @@ def test_cue_root_is_the_cue_token_highest_in_the_tree() -> None:
             cue = list(range(start, end))
             expected = min((doc[i] for i in cue), key=lambda t: len(list(t.ancestors)))
             assert tagger.cue_root(doc, cue) == expected, [t.text for t in doc[start:end]]
+
+
+def test_clause_without_matches_the_subtree_definition() -> None:
+    doc = parse(
+        "The minister, who spoke in Kyiv on Monday, said the bridge would reopen, and "
+        "officials, citing the ministry, confirmed it, according to a statement."
+    )
+    for head in doc:
+        subtree = [t.i for t in head.subtree]
+        for child in head.children:
+            excluded = {t.i for t in child.subtree}
+            kept = [i for i in subtree if i not in excluded]
+            expected = None
+            if kept:
+                start = end = head.i
+                while start - 1 in kept:
+                    start -= 1
+                while end + 1 in kept:
+                    end += 1
+                expected = (start, end + 1)
+            assert clause_without(head, excluded) == expected, (head.text, child.text)
+
+
+def test_role_window_is_bounded_in_a_run_on_sentence() -> None:
+    doc = parse(" ".join(["the farmers said the river rose"] * 120))
+    sentences = list(doc.sents)
+    cue_head = doc[len(doc) // 2]
+    window = tagger.role_window(sentences, cue_head)
+    assert window.end - window.start <= 2 * tagger.MAX_ROLE_REACH + 1
+    assert window.start <= cue_head.i < window.end

@@ -122,6 +122,8 @@ def _to_attributions(doc: Doc, found: list[Found], sentence_starts: list[int]) -
     resolver = SourceResolver(doc, sentence_starts)
     text = doc_text(doc)
     attributions: list[Attribution] = []
+    # the relays of the last chain that began with each source's name (``_relays_named_before``)
+    relayed: dict[str, list[Source]] = {}
     for number, f in enumerate(found, start=1):
         chain: list[Source] = [resolver.resolve(*o) for o in f.origins]
         if f.source is not None:
@@ -130,22 +132,25 @@ def _to_attributions(doc: Doc, found: list[Found], sentence_starts: list[int]) -
             chain.append(anonymous_source(f.anonymous))
         chain += [resolver.resolve(*r) for r in f.relays if _is_outlet(doc, r)]
         if len(chain) == 1:
-            chain += _relays_named_before(chain[0], attributions)
+            chain += _relays_named_before(chain[0], relayed)
         source_span = None
         if f.source is not None:
             source_tokens = doc[f.source[0] : f.source[1]]
             source_span = Span.of(text, source_tokens.start_char, source_tokens.end_char)
         assert f.content is not None
+        chain = _dedupe_chain(chain)
         attributions.append(
             Attribution(
                 id=f"a{number}",
                 source=source_span,
                 cue=Span.of(text, *f.cue),
                 content=Span.of(text, *f.content),
-                chain=_dedupe_chain(chain),
+                chain=chain,
                 kind=f.kind,
             )
         )
+        if len(chain) > 1:
+            relayed[chain[0].name] = chain[1:]
     _nest_chains(attributions)
     return attributions
 
@@ -191,17 +196,14 @@ def _length(span: Span | None) -> int:
     return span.end - span.start if span else 0
 
 
-def _relays_named_before(origin: Source, earlier: list[Attribution]) -> list[Source]:
-    """Relays this article already gave for the same source: after "According to RIA,
-    citing Marochko, ...", "Marochko detailed ..." still reaches us through RIA. The links
-    keep the mentions where the article named them."""
+def _relays_named_before(origin: Source, relayed: dict[str, list[Source]]) -> list[Source]:
+    """Relays this article already gave for the same source (``relayed``: the relays of the
+    last earlier chain that began with each name): after "According to RIA, citing
+    Marochko, ...", "Marochko detailed ..." still reaches us through RIA. The links keep the
+    mentions where the article named them."""
     if origin.kind not in ("person", "organisation"):
         return []
-    for attribution in reversed(earlier):
-        names = [link.name for link in attribution.chain]
-        if len(names) > 1 and names[0] == origin.name:
-            return list(attribution.chain[1:])
-    return []
+    return list(relayed.get(origin.name, ()))
 
 
 def _dedupe_chain(chain: list[Source]) -> list[Source]:

@@ -5,6 +5,8 @@ A sentence counts as the author's own when no attribution covers its main verb.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from spacy.tokens import Doc
 from spacy.tokens import Span as TokenSpan
 
@@ -31,7 +33,7 @@ def build_claims(
             by_content.setdefault(key, []).append(attribution)
     for (start, end), owners in by_content.items():
         pending.append((start, end, "attributed", owners))
-    covered = _covered_chars(attributions)
+    covered = _Covered(attributions)
     for sent in sentences:
         if _is_author_assertion(sent, covered):
             start, end = _trimmed(sent)
@@ -46,17 +48,38 @@ def build_claims(
     return claims
 
 
-def _covered_chars(attributions: list[Attribution]) -> set[int]:
-    covered: set[int] = set()
-    for attribution in attributions:
-        mentions = [link.mention for link in attribution.chain]
-        for span in (attribution.source, attribution.cue, attribution.content, *mentions):
-            if span is not None:
-                covered.update(range(span.start, span.end))
-    return covered
+class _Covered:
+    """The characters some attribution's source, cue, content or chain covers, kept as
+    merged ranges: a set of every character costs the length of each content, which nested
+    contents in a long run-on text make quadratic."""
+
+    def __init__(self, attributions: list[Attribution]) -> None:
+        ranges = sorted(
+            (span.start, span.end)
+            for attribution in attributions
+            for span in (
+                attribution.source,
+                attribution.cue,
+                attribution.content,
+                *(link.mention for link in attribution.chain),
+            )
+            if span is not None and span.end > span.start
+        )
+        merged: list[list[int]] = []
+        for start, end in ranges:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def __contains__(self, char: int) -> bool:
+        index = bisect_right(self.starts, char) - 1
+        return index >= 0 and char < self.ends[index]
 
 
-def _is_author_assertion(sent: TokenSpan, covered: set[int]) -> bool:
+def _is_author_assertion(sent: TokenSpan, covered: _Covered) -> bool:
     """The author asserts a sentence whose main verb no attribution covers.
 
     "This revelation aligns with statements made by Putin, who highlighted X" is the

@@ -241,14 +241,14 @@ def _content_around(
     doc: Doc, sent: TokenSpan, verb: Token, source_tok: Token | None
 ) -> tuple[int, int] | None:
     """Content of a verb with no complement: "as X put it", "..., he said", "X said:"."""
-    verb_tokens = {t.i for t in verb.subtree}
     if verb.dep_ in ("parataxis", "advcl", "conj") and verb.head is not verb:
         head = verb.head
         if verb.dep_ == "advcl" and not any(c.lower_ == "as" for c in verb.children):
             return None
         if verb.dep_ == "conj" and not _is_parenthetical(verb):
             return None
-        clause = clause_without(head, verb_tokens)
+        # the verb's own clause, from its left edge to its right edge
+        clause = clause_without(head, range(verb.left_edge.i, verb.right_edge.i + 1))
         if clause:
             return char_range(doc, *clause)
     if verb.dep_ == "ROOT" and source_tok is not None:
@@ -275,6 +275,7 @@ def _is_parenthetical(verb: Token) -> bool:
 
 def find_according_to(doc: Doc, sent: TokenSpan) -> Iterator[Found]:
     """ "According to X, ..." and "..., according to X"."""
+    citing: set[int] | None = None  # found once per sentence, when first needed
     for tok in sent:
         if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
             continue
@@ -288,7 +289,9 @@ def find_according_to(doc: Doc, sent: TokenSpan) -> Iterator[Found]:
         head = tok.head if tok.head is not tok else sent.root
         while head.dep_ not in ("ROOT",) and head.pos_ not in ("VERB", "AUX"):
             head = head.head
-        clause = clause_without(head, phrase | _citing_phrases(sent))
+        if citing is None:
+            citing = _citing_phrases(sent)
+        clause = clause_without(head, phrase | citing)
         if clause is None:
             continue
         yield Found(

@@ -58,6 +58,8 @@ CIVILIAN_WORDS = frozenset(("civilian", "civilians", "residents", "villagers", "
 HARM_LEMMAS = frozenset(("kill", "execute", "shoot", "abduct", "torture", "wound"))
 PRISONER_WORDS = frozenset(("prisoner", "prisoners", "pows", "captives", "detainees"))
 EXCHANGE_LEMMAS = frozenset(("exchange", "swap", "trade", "release"))
+# The triggers whose kind depends on the words around them.
+CONTEXT_LEMMAS = STRIKE_LEMMAS | HARM_LEMMAS | EXCHANGE_LEMMAS
 QUANTITY_WORDS = frozenset(("dozens", "hundreds", "thousands", "entire", "several"))
 
 
@@ -90,6 +92,10 @@ def _event_kind(token: Token, sent: TokenSpan) -> tuple[str, str] | None:
     lemma = token.lemma_.lower()
     if token.pos_ not in ("VERB", "NOUN"):
         return None
+    if lemma not in CONTEXT_LEMMAS:
+        return TRIGGERS.get(lemma)
+    # the words around the trigger, read only for the few lemmas that need them: a long
+    # run-on sentence makes the head's subtree most of the text
     words = {t.lower_ for t in token.subtree} | {t.lower_ for t in token.head.subtree}
     if lemma in STRIKE_LEMMAS:
         if words & DRONE_WORDS:

@@ -98,7 +98,8 @@ LISTED_REGION_WORDS = {
 }  # fmt: skip
 _LISTED_NAME = r"[A-Z][\w.’'-]*(?:[ \t][A-Z][\w.’'-]*)?"
 _LISTED_NAME_PATTERN = re.compile(_LISTED_NAME)
-_PLURAL_REGION_WORD = re.compile(r"[ \t]+(" + "|".join(LISTED_REGION_WORDS) + r")\b")
+# (from the start of a run of spaces only: tried at every space of a long run, it is quadratic)
+_PLURAL_REGION_WORD = re.compile(r"(?<![ \t])[ \t]+(" + "|".join(LISTED_REGION_WORDS) + r")\b")
 # The list itself, matched backwards from its region word, within ``LIST_REACH`` characters.
 _LIST_BEFORE = re.compile(
     rf"\b(?:{_LISTED_NAME}(?:,[ \t]*{_LISTED_NAME})*,?[ \t]+(?:and|or|&)[ \t]+{_LISTED_NAME}"

@@ -31,6 +31,9 @@ IN_QUOTE_FEATURE = 9
 ROLE_MODEL = "data/role_tagger.crfsuite"
 # How many sentences before and after the cue's sentence the role tagger looks at.
 ROLE_CONTEXT_SENTENCES = 1
+# The most tokens the role tagger reads on either side of a cue; news sentences and their
+# neighbours are far shorter.
+MAX_ROLE_REACH = 250
 # Quotation marks, for the in-quote feature.
 _OPEN_QUOTES = frozenset('“«„"')
 _CLOSE_QUOTES = frozenset('”»“"')
@@ -121,8 +124,9 @@ def cue_sequence(base: list[list[str]], doc: Doc, start: int, end: int) -> list[
     return rows
 
 
-def _path_label(token: Token, cue_head: Token) -> str:
-    """How a token hangs off the cue: via which child of the cue head, or as an ancestor."""
+def _path_label(token: Token, cue_head: Token, above_cue: frozenset[int]) -> str:
+    """How a token hangs off the cue: via which child of the cue head, or as an ancestor
+    (``above_cue``: the indices of the cue head's ancestors, found once per cue)."""
     if token.i == cue_head.i:
         return "cue"
     current = token
@@ -132,7 +136,7 @@ def _path_label(token: Token, cue_head: Token) -> str:
         if current.head.i == current.i:
             break
         current = current.head
-    if any(a.i == token.i for a in cue_head.ancestors):
+    if token.i in above_cue:
         return "ancestor"
     return "outside"
 
@@ -151,6 +155,7 @@ def role_sequence(
     """Features of the window's tokens relative to the cue tokens ``cue``."""
     cue_set = set(cue)
     cue_head = cue_root(doc, cue)
+    above_cue = frozenset(a.i for a in cue_head.ancestors)
     cue_lemma = cue_head.lemma_.lower()
     start, end = window.start, window.end
     rows = []
@@ -162,7 +167,7 @@ def role_sequence(
             rel = "before"
         else:
             rel = "after"
-        path = _path_label(token, cue_head)
+        path = _path_label(token, cue_head, above_cue)
         same = "same" if window.sent_start <= i < window.sent_end else "other"
         row = [
             *base[i][:WORD_FEATURES],
@@ -211,13 +216,17 @@ def cue_root(doc: Doc, cue: Sequence[int]) -> Token:
 
 
 def role_window(sentences: Sequence[TokenSpan], cue_head: Token) -> RoleWindow:
-    """The cue's sentence with its neighbouring sentences."""
+    """The cue's sentence with its neighbouring sentences, at most ``MAX_ROLE_REACH`` tokens
+    either side of the cue: a run-on text of thousands of tokens in one "sentence" would
+    otherwise be read whole for every cue in it."""
     starts = [s.start for s in sentences]
     index = bisect_right(starts, cue_head.i) - 1
     first = sentences[max(0, index - ROLE_CONTEXT_SENTENCES)]
     last = sentences[min(len(sentences) - 1, index + ROLE_CONTEXT_SENTENCES)]
     sent = sentences[index]
-    return RoleWindow(first.start, last.end, sent.start, sent.end)
+    start = max(first.start, cue_head.i - MAX_ROLE_REACH)
+    end = min(last.end, cue_head.i + MAX_ROLE_REACH + 1)
+    return RoleWindow(start, end, sent.start, sent.end)
 
 
 def spans_from_labels(labels: Sequence[str], offset: int, role: str) -> list[tuple[int, int]]:
