@@ -496,3 +496,19 @@ def test_jsonl_limits_and_language_flag() -> None:
     unchecked = dict(iter_jsonl(lines, check_language=False))
     assert isinstance(unchecked[2], Article)
     assert unchecked[2].meta.language == "ru"
+
+
+def test_long_runs_of_punctuation_are_one_token_per_mark_and_keep_the_text() -> None:
+    from sayso.pipeline import analyze, load_pipeline
+
+    nlp = load_pipeline()
+    run = "(" * 150 + "!?" * 60
+    text = f"Officials said the bridge {run} would reopen, he said."
+    doc = nlp.make_doc(text)
+    assert doc.text == text
+    marks = [t.text for t in doc if t.idx >= text.index(run) and t.idx < text.index(run) + len(run)]
+    assert marks == list(run)
+    plain = nlp.tokenizer.tokenizer("Officials said the bridge would reopen, he said.")
+    assert [t.text for t in doc if t.text not in "(!?"] == [t.text for t in plain]
+    analysis = analyze(text, fast=True, check_language=False)
+    assert analysis.text == text
