@@ -33,6 +33,9 @@ from sayso.spans import Found, char_range, doc_text, overlaps
 # (0.7: best relation F1 of 0.5, 0.7 and 0.85 on the last 120 PolNeAR training articles,
 # held out from training).
 TAGGED_CUE_CONFIDENCE = 0.7
+# More "citing X" phrases than this in one sentence are a string of them, not one origin its
+# sources share (``_add_sentence_relays``).
+MAX_SHARED_ORIGINS = 3
 
 
 def find_attributions(
@@ -103,7 +106,13 @@ def _add_sentence_relays(sent: TokenSpan, found: list[Found]) -> None:
         if f.source is not None:
             source_tokens = set(range(*f.source))
             f.relays += [relay for head, relay in quoted_by.items() if head in source_tokens]
-            f.origins += [o for o in origins if not set(range(*o)) & source_tokens]
+            own = [o for o in origins if not set(range(*o)) & source_tokens]
+            if len(origins) > MAX_SHARED_ORIGINS:
+                # Not one "citing X" a sentence's sources share but a string of them: each
+                # source gets the one right after it (else every source of a run-on text
+                # would carry every origin in it).
+                own = [o for o in own if o[0] >= f.source[1]][:1]
+            f.origins += own
 
 
 def _drop_nested_duplicates(found: list[Found]) -> list[Found]:
