@@ -321,40 +321,108 @@ def _listed_kind(mention: Mention, lists: list[tuple[int, int, str]]) -> str:
     return mention.kind
 
 
+class _Readings:
+    """The readings the article's names have so far, each under the name it stands for,
+    counted once for the whole article: a name's context is all of them but its own
+    (``context_for``), so an article of many names costs no more than linear time."""
+
+    def __init__(self, owned: Iterable[tuple[str, GeoEntry]]) -> None:
+        self.countries: Counter[str] = Counter()
+        self.regions: Counter[tuple[str, str]] = Counter()
+        self.points: Counter[tuple[float, float]] = Counter()
+        self.by_owner: dict[str, list[GeoEntry]] = {}
+        self.grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        for owner, entry in owned:
+            self.by_owner.setdefault(owner, []).append(entry)
+            for counter, key in _keys(entry):
+                getattr(self, counter)[key] += 1
+        for point in self.points:
+            self.grid.setdefault(_cell(*point), []).append(point)
+        self.by_support = self.regions.most_common()
+
+    def context_for(
+        self,
+        name: str,
+        possible: Counter[tuple[str, str]] | None = None,
+        own_share: dict[tuple[str, str], float] | None = None,
+        city_regions: set[int] | None = None,
+    ) -> _Context:
+        own: dict[str, Counter] = {"countries": Counter(), "regions": Counter()}
+        own["points"] = Counter()
+        for entry in self.by_owner.get(name, ()):
+            for counter, key in _keys(entry):
+                own[counter][key] += 1
+        return _Context(self, own, possible or Counter(), own_share or {}, city_regions or set())
+
+
+def _keys(entry: GeoEntry) -> list[tuple[str, object]]:
+    """What a reading tells of the article: its country, region and point."""
+    found: list[tuple[str, object]] = []
+    if entry.country:
+        found.append(("countries", entry.country))
+    if entry.country and entry.admin1:
+        found.append(("regions", (entry.country, entry.admin1)))
+    if entry.lat is not None and entry.lon is not None and entry.level != "country":
+        found.append(("points", (entry.lat, entry.lon)))
+    return found
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat), math.floor(lon)
+
+
 @dataclass
 class _Context:
-    """What the rest of the article says about where it is: the countries and first-level
-    regions it names or whose places it names, and the points of its other places."""
+    """What the rest of the article says about where one name is: the countries and
+    first-level regions the other names name or lie in, and the points of their places
+    (``readings`` less this name's ``own``)."""
 
-    countries: set[str]
-    # how many of the other names lie in (or name) each first-level region
-    regions: Counter[tuple[str, str]]
-    points: set[tuple[float, float]]
+    readings: _Readings
+    own: dict[str, Counter]
     # how many of all the names, and of this one, could lie in each first-level region
     # (``_possible``): the difference counts the other names
     possible: Counter[tuple[str, str]] = field(default_factory=Counter)
-    own: dict[tuple[str, str], float] = field(default_factory=dict)
+    own_share: dict[tuple[str, str], float] = field(default_factory=dict)
     # this name's first-level regions whose largest town is their namesake (``_city_regions``)
     city_regions: set[int] = field(default_factory=set)
 
+    def names_country(self, country: str) -> bool:
+        return self.readings.countries[country] > self.own["countries"][country]
 
-def _context(
-    readings: Iterable[GeoEntry],
-    possible: Counter[tuple[str, str]] | None = None,
-    own: dict[tuple[str, str], float] | None = None,
-    city_regions: set[int] | None = None,
-) -> _Context:
-    context = _Context(
-        set(), Counter(), set(), possible or Counter(), own or {}, city_regions or set()
-    )
-    for entry in readings:
-        if entry.country:
-            context.countries.add(entry.country)
-        if entry.country and entry.admin1:
-            context.regions[(entry.country, entry.admin1)] += 1
-        if entry.lat is not None and entry.lon is not None and entry.level != "country":
-            context.points.add((entry.lat, entry.lon))
-    return context
+    def support(self, region: tuple[str, str]) -> int:
+        """How many of the other names lie in (or name) a first-level region."""
+        return self.readings.regions[region] - self.own["regions"][region]
+
+    def most_support(self) -> int:
+        best = 0
+        for region, count in self.readings.by_support:
+            if count <= best:
+                break
+            best = max(best, count - self.own["regions"][region])
+        return best
+
+    def near(self, lat: float, lon: float, km: float) -> bool:
+        """Whether another name's place lies within ``km`` (a grid of 1-degree cells
+        narrows the search)."""
+        reach_lat = km / KM_PER_DEGREE + 1
+        widest = min(89.0, abs(lat) + reach_lat)
+        reach_lon = km / (KM_PER_DEGREE * math.cos(math.radians(widest))) + 1
+        low_lat, low_lon = _cell(lat - reach_lat, lon - reach_lon)
+        high_lat, high_lon = _cell(lat + reach_lat, lon + reach_lon)
+        if high_lon - low_lon >= 360:
+            low_lon, high_lon = -180, 179
+        for cell_lat in range(low_lat, high_lat + 1):
+            for cell_lon in range(low_lon, high_lon + 1):
+                wrapped = (cell_lon + 180) % 360 - 180
+                for p_lat, p_lon in self.readings.grid.get((cell_lat, wrapped), ()):
+                    if (
+                        abs(lat - p_lat) * KM_PER_DEGREE <= km
+                        and distance_km(lat, lon, p_lat, p_lon) <= km
+                        and self.readings.points[(p_lat, p_lon)]
+                        > self.own["points"][(p_lat, p_lon)]
+                    ):
+                        return True
+        return False
 
 
 def _score(entry: GeoEntry, name: str, context: _Context) -> float:
@@ -362,15 +430,15 @@ def _score(entry: GeoEntry, name: str, context: _Context) -> float:
     score = dict(weights.levels).get(entry.level, 0.0)
     if entry.geonames_id in context.city_regions:
         score += weights.city_region
-    if entry.country and entry.admin1 and (entry.country, entry.admin1) in context.regions:
-        # in full for the region most of the article's places lie in, in part for others
-        support = context.regions[(entry.country, entry.admin1)]
-        score += weights.region * support / max(context.regions.values())
     if entry.country and entry.admin1:
         region = (entry.country, entry.admin1)
-        others = context.possible[region] - context.own.get(region, 0.0)
+        support = context.support(region)
+        if support > 0:
+            # in full for the region most of the article's places lie in, in part for others
+            score += weights.region * support / context.most_support()
+        others = context.possible[region] - context.own_share.get(region, 0.0)
         score += weights.possible * min(1.0, others)
-    if entry.country in context.countries:
+    if entry.country and context.names_country(entry.country):
         score += weights.country
     # a town near the article's other places; a region's point (the mean of its towns') is
     # no place anything is near ("Kharkiv" near Borova is the city, not the oblast)
@@ -379,21 +447,12 @@ def _score(entry: GeoEntry, name: str, context: _Context) -> float:
         located
         and not entry.is_country
         and not entry.is_region
-        and _near(entry.lat, entry.lon, context.points, weights.near_km)
+        and context.near(entry.lat, entry.lon, weights.near_km)
     ):
         score += weights.near
     if _key(entry.name) == name:
         score += weights.own_name
     return score + weights.population * math.log10(entry.population + 1)
-
-
-def _near(lat: float, lon: float, points: set[tuple[float, float]], km: float) -> bool:
-    # A degree of latitude is 111 km: points further apart in latitude alone are skipped
-    # before the exact distance.
-    return any(
-        abs(lat - p_lat) * KM_PER_DEGREE <= km and distance_km(lat, lon, p_lat, p_lon) <= km
-        for p_lat, p_lon in points
-    )
 
 
 def _rank(entries: list[GeoEntry], name: str, context: _Context) -> list[GeoEntry]:
@@ -414,14 +473,14 @@ def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
     possible, shares = _possible(candidates)
     cities = {key: _city_regions(found) for key, found in candidates.items()}
     first = {}
+    anchored = _Readings((_key(a.name), a) for a in anchors)
     for (name, kind), found in candidates.items():
-        others = [a for a in anchors if _key(a.name) != name]
-        context = _context(others, possible, shares[name], cities[(name, kind)])
+        context = anchored.context_for(name, possible, shares[name], cities[(name, kind)])
         first[(name, kind)] = _rank(found, name, context)[0] if found else None
+    readings = _Readings((k[0], r) for k, r in first.items() if r is not None)
     ranked = {}
     for (name, kind), found in candidates.items():
-        readings = (r for k, r in first.items() if r is not None and k[0] != name)
-        context = _context(readings, possible, shares[name], cities[(name, kind)])
+        context = readings.context_for(name, possible, shares[name], cities[(name, kind)])
         ranked[(name, kind)] = (_rank(found, name, context), context)
     return [
         _place(text, mention, *ranked[key], key[0])
