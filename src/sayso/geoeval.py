@@ -262,10 +262,7 @@ def evaluate_geoparse(
 
 def resolve_gold_toponyms(article: GoldArticle) -> list[Place]:
     """sayso's reading of each gold toponym, the article's other gold toponyms as context."""
-    from sayso.places import Mention, mention_kind, resolve_places
+    from sayso.places import gold_mentions, resolve_places
 
-    mentions = [
-        Mention(t.start, t.end, mention_kind(article.text[t.start : t.end]))
-        for t in article.toponyms
-    ]
-    return resolve_places(article.text, mentions)
+    spans = [(t.start, t.end) for t in article.toponyms]
+    return resolve_places(article.text, gold_mentions(article.text, spans))

@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import islice
 
 from spacy.tokens import Doc
@@ -109,6 +109,9 @@ _LIST_BEFORE = re.compile(
 # behind: a list's regex tries every start, so junk text must not get to try them all.
 LIST_REACH = 250
 MAX_LISTS = 1000
+# The kinds of mention whose other occurrences are places too (``_repeated``): plain names
+# and the names of a list of regions.
+NAMED_KINDS = frozenset({"place", ADMIN1, ADMIN2})
 # Suffixes a second-level region's name may carry in the gazetteer ("Butler" -> "Butler County").
 REGION_SUFFIXES = (" County", " Parish")
 # Endings tried to turn the stem of a "-sky" adjective back into a town ("Borov" -> "Borova").
@@ -151,7 +154,8 @@ _key = lru_cache(maxsize=1 << 16)(normalise_name)
 @dataclass(frozen=True)
 class Mention:
     """A place name in the text and how it is written: a plain ``place``, a ``region``
-    ("the Kharkiv region"), a front-line ``direction``, a ``facility`` or a demonym."""
+    ("the Kharkiv region"), a front-line ``direction``, a ``facility`` or a demonym, or a
+    name in a list of regions (``admin1``, ``admin2``: "Butler, Clark or Warren counties")."""
 
     start: int
     end: int
@@ -180,10 +184,10 @@ def find_mentions(doc: Doc) -> list[Mention]:
         if not any(overlaps(match.span(), other) for other in spans):
             spans[match.span()] = "direction"
     # The names of "Butler, Clark or Warren counties", whatever the tagger made of them.
-    for start, end, _level in listed_regions(text):
+    for start, end, level in listed_regions(text):
         for match in _LISTED_NAME_PATTERN.finditer(text, start, end):
             if not any(overlaps(match.span(), other) for other in spans):
-                spans[match.span()] = "place"
+                spans[match.span()] = level
     for ent in doc.ents:
         span = (ent.start_char, ent.end_char)
         if any(overlaps(span, other) for other in spans) or _key(ent.text) in GENERIC:
@@ -232,7 +236,7 @@ def _repeated(text: str, spans: dict[tuple[int, int], str]) -> list[tuple[int, i
     """Other occurrences of a place name the article already uses as one: a name keeps its
     sense within an article, while a tagger may read "Gainesville's VFW post" or "Alexandria
     police" as part of an organisation (and so they count in geoparsing gold)."""
-    names = {text[start:end] for (start, end), kind in spans.items() if kind == "place"}
+    names = {text[start:end] for (start, end), kind in spans.items() if kind in NAMED_KINDS}
     found = []
     # Longest names first, so "New York" wins over the "York" inside it, whatever the order.
     for name in sorted(names, key=lambda n: (-len(n), n)):
@@ -243,12 +247,22 @@ def _repeated(text: str, spans: dict[tuple[int, int], str]) -> list[tuple[int, i
     return found
 
 
-def mention_kind(name: str) -> str:
-    """How a bare place name is written, for names found by other means (gold data)."""
-    if _REGION.fullmatch(name.strip()):
+def gold_mentions(text: str, spans: Iterable[tuple[int, int]]) -> list[Mention]:
+    """Mentions of place names found by other means (gold data), each of the kind its
+    wording gives, or the level of region a list it belongs to names."""
+    lists = listed_regions(text)
+    return [Mention(start, end, _mention_kind(text, start, end, lists)) for start, end in spans]
+
+
+def _mention_kind(text: str, start: int, end: int, lists: list[tuple[int, int, str]]) -> str:
+    name = text[start:end].strip()
+    if _REGION.fullmatch(name):
         return "region"
-    if _DIRECTION.fullmatch(name.strip()):
+    if _DIRECTION.fullmatch(name):
         return "direction"
+    for first, last, level in lists:
+        if first <= start and end <= last:
+            return level
     return "place"
 
 
@@ -312,13 +326,22 @@ def listed_regions(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _listed_kind(mention: Mention, lists: list[tuple[int, int, str]]) -> str:
-    """The level of region a list the mention belongs to names, else its own kind."""
-    if mention.kind == "place":
-        for start, end, level in lists:
-            if start <= mention.start and mention.end <= end:
-                return level
-    return mention.kind
+@dataclass
+class _Tally:
+    """What readings tell of an article: how many lie in each country and first-level
+    region, and at each point (countries have no point here)."""
+
+    countries: Counter[str] = field(default_factory=Counter)
+    regions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    points: Counter[tuple[float, float]] = field(default_factory=Counter)
+
+    def add(self, entry: GeoEntry) -> None:
+        if entry.country:
+            self.countries[entry.country] += 1
+        if entry.country and entry.admin1:
+            self.regions[(entry.country, entry.admin1)] += 1
+        if entry.lat is not None and entry.lon is not None and entry.level != "country":
+            self.points[(entry.lat, entry.lon)] += 1
 
 
 class _Readings:
@@ -327,44 +350,27 @@ class _Readings:
     (``context_for``), so an article of many names costs no more than linear time."""
 
     def __init__(self, owned: Iterable[tuple[str, GeoEntry]]) -> None:
-        self.countries: Counter[str] = Counter()
-        self.regions: Counter[tuple[str, str]] = Counter()
-        self.points: Counter[tuple[float, float]] = Counter()
+        self.all = _Tally()
         self.by_owner: dict[str, list[GeoEntry]] = {}
-        self.grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
         for owner, entry in owned:
             self.by_owner.setdefault(owner, []).append(entry)
-            for counter, key in _keys(entry):
-                getattr(self, counter)[key] += 1
-        for point in self.points:
+            self.all.add(entry)
+        self.grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        for point in self.all.points:
             self.grid.setdefault(_cell(*point), []).append(point)
-        self.by_support = self.regions.most_common()
+        self.by_support = self.all.regions.most_common()
 
     def context_for(
         self,
         name: str,
-        possible: Counter[tuple[str, str]] | None = None,
-        own_share: dict[tuple[str, str], float] | None = None,
-        city_regions: set[int] | None = None,
+        possible: Counter[tuple[str, str]],
+        own_share: dict[tuple[str, str], float],
+        city_regions: set[int],
     ) -> _Context:
-        own: dict[str, Counter] = {"countries": Counter(), "regions": Counter()}
-        own["points"] = Counter()
+        own = _Tally()
         for entry in self.by_owner.get(name, ()):
-            for counter, key in _keys(entry):
-                own[counter][key] += 1
-        return _Context(self, own, possible or Counter(), own_share or {}, city_regions or set())
-
-
-def _keys(entry: GeoEntry) -> list[tuple[str, object]]:
-    """What a reading tells of the article: its country, region and point."""
-    found: list[tuple[str, object]] = []
-    if entry.country:
-        found.append(("countries", entry.country))
-    if entry.country and entry.admin1:
-        found.append(("regions", (entry.country, entry.admin1)))
-    if entry.lat is not None and entry.lon is not None and entry.level != "country":
-        found.append(("points", (entry.lat, entry.lon)))
-    return found
+            own.add(entry)
+        return _Context(self, own, possible, own_share, city_regions)
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -378,27 +384,29 @@ class _Context:
     (``readings`` less this name's ``own``)."""
 
     readings: _Readings
-    own: dict[str, Counter]
+    own: _Tally
     # how many of all the names, and of this one, could lie in each first-level region
     # (``_possible``): the difference counts the other names
-    possible: Counter[tuple[str, str]] = field(default_factory=Counter)
-    own_share: dict[tuple[str, str], float] = field(default_factory=dict)
+    possible: Counter[tuple[str, str]]
+    own_share: dict[tuple[str, str], float]
     # this name's first-level regions whose largest town is their namesake (``_city_regions``)
-    city_regions: set[int] = field(default_factory=set)
+    city_regions: set[int]
 
     def names_country(self, country: str) -> bool:
-        return self.readings.countries[country] > self.own["countries"][country]
+        return self.readings.all.countries[country] > self.own.countries[country]
 
     def support(self, region: tuple[str, str]) -> int:
         """How many of the other names lie in (or name) a first-level region."""
-        return self.readings.regions[region] - self.own["regions"][region]
+        return self.readings.all.regions[region] - self.own.regions[region]
 
+    @cached_property
     def most_support(self) -> int:
+        """The support of the region most of the other names lie in."""
         best = 0
         for region, count in self.readings.by_support:
             if count <= best:
                 break
-            best = max(best, count - self.own["regions"][region])
+            best = max(best, count - self.own.regions[region])
         return best
 
     def near(self, lat: float, lon: float, km: float) -> bool:
@@ -418,8 +426,8 @@ class _Context:
                     if (
                         abs(lat - p_lat) * KM_PER_DEGREE <= km
                         and distance_km(lat, lon, p_lat, p_lon) <= km
-                        and self.readings.points[(p_lat, p_lon)]
-                        > self.own["points"][(p_lat, p_lon)]
+                        and self.readings.all.points[(p_lat, p_lon)]
+                        > self.own.points[(p_lat, p_lon)]
                     ):
                         return True
         return False
@@ -435,7 +443,7 @@ def _score(entry: GeoEntry, name: str, context: _Context) -> float:
         support = context.support(region)
         if support > 0:
             # in full for the region most of the article's places lie in, in part for others
-            score += weights.region * support / context.most_support()
+            score += weights.region * support / context.most_support
         others = context.possible[region] - context.own_share.get(region, 0.0)
         score += weights.possible * min(1.0, others)
     if entry.country and context.names_country(entry.country):
@@ -463,8 +471,7 @@ def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
     """Resolve each mention in two passes: first against the unambiguous ones, then
     against the first readings of all the others. A name has one sense in an article, so
     each name (and way of writing it: place, region, direction) is ranked once."""
-    lists = listed_regions(text)
-    keys = [(_key(text[m.start : m.end]), _listed_kind(m, lists)) for m in mentions]
+    keys = [(_key(text[m.start : m.end]), m.kind) for m in mentions]
     candidates: dict[tuple[str, str], list[GeoEntry]] = {}
     for key, mention in zip(keys, mentions, strict=True):
         if key not in candidates:
