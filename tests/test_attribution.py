@@ -317,6 +317,14 @@ def test_attribution_inside_another_reaches_us_through_its_speaker() -> None:
     ]
 
 
+def test_a_chain_reaches_through_every_level_of_reported_speech() -> None:
+    analysis = run(
+        "The minister said that officials had confirmed that the police said the road was closed."
+    )
+    innermost = next(a for a in analysis.attributions if a.source and a.source.text == "the police")
+    assert [link[0] for link in chain(innermost)] == ["the police", "officials", "The minister"]
+
+
 def test_hedge_inside_reported_content_is_not_a_second_attribution() -> None:
     attribution = only("TASS reported that the soldiers were reportedly caught by friendly fire.")
     assert chain(attribution) == [("TASS", "organisation")]

@@ -182,9 +182,10 @@ def _is_outlet(doc: Doc, mention: tuple[int, int]) -> bool:
 def _nest_chains(attributions: list[Attribution]) -> None:
     """An attribution reported inside another's content reaches us through that speaker:
     in "The minister said that X, officials confirmed" the minister's chain is
-    [minister, officials]."""
+    [minister, officials]. Hosts are done before what they hold, so a chain reaches
+    through every level: "A said that B confirmed that C said X" gives C [C, B, A]."""
     outermost_first = sorted(attributions, key=lambda a: -_length(a.content))
-    for inner in reversed(outermost_first):
+    for inner in outermost_first:
         anchor = inner.source or inner.cue
         if anchor is None:
             continue
