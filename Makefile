@@ -36,11 +36,11 @@ eval: $(BIN)/sayso
 		--articles $(PTC)/articles --labels $(PTC)/techniques.labels
 	$(BIN)/sayso eval frames --split validation --articles $(PTC)/articles \
 		--labels $(FRAMES)/frames.labels --genre-labels $(FRAMES)/genre.labels
-	for gold in lgl TR-News; do \
-		$(BIN)/sayso eval geoparse --split test --gold $(DATA)/geoparsing/$$gold.xml; \
-		$(BIN)/sayso eval geoparse --split test --given-toponyms \
+	for gold in lgl TR-News; do for homes in "" --outlet-homes; do \
+		$(BIN)/sayso eval geoparse --split test $$homes --gold $(DATA)/geoparsing/$$gold.xml; \
+		$(BIN)/sayso eval geoparse --split test --given-toponyms $$homes \
 			--gold $(DATA)/geoparsing/$$gold.xml; \
-	done
+	done; done
 
 clean:
 	rm -rf $(VENV) src/*.egg-info

@@ -144,6 +144,8 @@ def test_metadata_options_reach_the_record(tmp_path: Path) -> None:
             "https://herald.example/rates",
             "--title",
             "Bills go up",
+            "--home",
+            "Leeds",
         ]
     )
     assert result.exit_code == 0, result.stderr
@@ -156,6 +158,7 @@ def test_metadata_options_reach_the_record(tmp_path: Path) -> None:
         "author": None,
         "language": "en",
         "outlet_id": None,
+        "home": "Leeds",
     }
     text_result = invoke(["analyze", path, "--outlet", "District Herald"])
     assert "District Herald" in text_result.stdout.splitlines()[1]
@@ -473,3 +476,41 @@ def test_installed_script_runs_a_batch_from_stdin() -> None:
     records = [json.loads(line) for line in run.stdout.splitlines()]
     assert [r.get("id") or r["line"] for r in records] == ["museum", 2, "3"]
     assert run.stderr.strip() == "sayso: 1 record(s) could not be analysed"
+
+
+def test_home_reads_local_place_names_where_the_outlet_is(tmp_path: Path) -> None:
+    text = "Police in Dublin said the fire started in a garage on Tuesday night."
+    path = write(tmp_path, "local.txt", text)
+
+    def dublin(result: Result) -> tuple[str, str]:
+        assert result.exit_code == 0, result.stderr
+        (place,) = [p for p in json.loads(result.stdout)["places"] if p["text"] == "Dublin"]
+        return place["country"], place["admin1"]
+
+    assert dublin(invoke(["analyze", path, "--fast", "--format", "json"])) == ("IE", "L")
+    local = invoke(["analyze", path, "--fast", "--format", "json", "--home", "Columbus, Ohio"])
+    assert dublin(local) == ("US", "OH")
+    # in a batch, a record's own "home" wins over --home; an unknown one fails that record
+    records = [
+        {"id": "a", "text": text},
+        {"id": "b", "text": text, "home": "Dublin, Ireland"},
+        {"id": "c", "text": text, "home": "Zzyzxograd"},
+    ]
+    batch = write(tmp_path, "batch.jsonl", "\n".join(map(json.dumps, records)) + "\n")
+    result = invoke(["analyze", batch, "--fast", "--home", "Ohio"])
+    first, second, third = map(json.loads, result.stdout.splitlines())
+    assert [(p["country"], p["admin1"]) for p in first["places"]] == [("US", "OH")]
+    assert (first["meta"]["home"], second["meta"]["home"]) == ("Ohio", "Dublin, Ireland")
+    assert {(p["country"], p["admin1"]) for p in second["places"]} == {("IE", "L")}
+    assert third == {
+        "line": 3,
+        "error": {
+            "code": "unknown_place",
+            "message": "'Zzyzxograd' names no town, region or country sayso knows",
+        },
+    }
+    unknown = invoke(["analyze", path, "--home", "Zzyzxograd"])
+    assert unknown.exit_code == 1
+    assert unknown.stderr.strip() == (
+        "sayso: error: 'Zzyzxograd' names no town, region or country sayso knows"
+    )

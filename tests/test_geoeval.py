@@ -20,6 +20,7 @@ from sayso.geoeval import (
     split_of,
 )
 from sayso.model import Place
+from sayso.places import NO_HOME, Home
 
 TEXT = "Officials in Kharkiv said the road to Borova was closed."
 GOLD = f"""<?xml version="1.0" encoding="utf-8"?>
@@ -56,7 +57,7 @@ def test_gold_reader(tmp_path: Path) -> None:
 
 
 def test_scores_worked_out_by_hand(tmp_path: Path) -> None:
-    def find(article: GoldArticle) -> list[Place]:
+    def find(article: GoldArticle, home: Home) -> list[Place]:
         # Kharkiv right, Borova put in the wrong oblast (about 400 km off), one extra place.
         return [
             Place(13, 20, "Kharkiv", "Kharkiv", 49.98, 36.25, 706483, "UA", "07", 1.0),
@@ -132,3 +133,60 @@ def test_drifting_gold_offsets_are_moved_onto_their_phrase() -> None:
         ("Paris", 5, 10),
     }
     assert all(text[t.start : t.end] == t.text for t in fixed if t.text != "Paris")
+
+
+LOCAL = """<?xml version="1.0" encoding="utf-8"?>
+<articles>
+  <article docid="1"><domain>www.example-ohio-paper.com</domain>
+    <text><![CDATA[The council in Columbus, Ohio, met on Monday.]]></text>
+    <toponyms>
+      <toponym><start>15</start><end>23</end><phrase>Columbus</phrase>
+        <gaztag geonameid="4509177"><lat>39.96</lat><lon>-83.0</lon></gaztag></toponym>
+      <toponym><start>25</start><end>29</end><phrase>Ohio</phrase>
+        <gaztag geonameid="5165418"><lat>40.25</lat><lon>-83.0</lon></gaztag></toponym>
+    </toponyms>
+  </article>
+  <article docid="2"><domain>example-ohio-paper.com</domain>
+    <text><![CDATA[Police in Dublin said the fire started in a garage.]]></text>
+    <toponyms>
+      <toponym><start>10</start><end>16</end><phrase>Dublin</phrase>
+        <gaztag geonameid="5152333"><lat>40.10</lat><lon>-83.11</lon></gaztag></toponym>
+    </toponyms>
+  </article>
+  <article docid="3">
+    <text><![CDATA[Police in Dublin said the fire started in a garage.]]></text>
+    <toponyms>
+      <toponym><start>10</start><end>16</end><phrase>Dublin</phrase>
+        <gaztag geonameid="5152333"><lat>40.10</lat><lon>-83.11</lon></gaztag></toponym>
+    </toponyms>
+  </article>
+</articles>
+"""
+
+
+def test_outlet_homes_are_learned_from_the_outlets_other_articles(tmp_path: Path) -> None:
+    gold = tmp_path / "local.xml"
+    gold.write_text(LOCAL, encoding="utf-8")
+    articles = load_geoparse_gold(gold)
+    assert [a.outlet for a in articles] == ["example-ohio-paper.com"] * 2 + [None]
+    homes: dict[str, Home] = {}
+
+    def find(article: GoldArticle, home: Home) -> list[Place]:
+        if home != NO_HOME:
+            homes[article.doc_id] = home
+        return resolve_gold_toponyms(article, home)
+
+    plain = evaluate_geoparse(gold, find)
+    assert plain.same_entry == 2  # Columbus and Ohio; both Dublins read as Ireland's
+    assert not homes
+    report = evaluate_geoparse(gold, find, outlet_homes=True)
+    assert report.same_entry == 3  # the Ohio paper's Dublin; the one of no outlet stays Irish
+    # each article's home comes from the outlet's other article alone, not from itself
+    assert homes["2"].regions == {("US", "OH"): 0.5}  # one article of two counted
+    # the other article's Dublin (Ireland's, for want of clues) was no clear reading
+    assert "1" not in homes
+    result = CliRunner().invoke(
+        cli, ["eval", "geoparse", "--gold", str(gold), "--given-toponyms", "--outlet-homes"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "same GeoNames entry 0.750" in result.output

@@ -416,3 +416,24 @@ def test_a_killed_ingest_resumes_and_stores_every_article_once(tmp_path: Path) -
     )
     assert _count(db, "claims_fts_docsize") == expected_claims
     assert _count(db, "errors") == 0
+
+
+def test_ingest_reads_local_place_names_where_the_outlet_is_based(tmp_path: Path) -> None:
+    local = "Firefighters in Dublin put out a blaze at a warehouse on Tuesday, police said."
+    folder = _write(tmp_path / "in", {"local.txt": local})
+    runner = CliRunner()
+    for db, home in (("plain.db", []), ("home.db", ["--home", "Columbus, Ohio"])):
+        args = ["ingest", str(folder), "--db", str(tmp_path / db), "--jobs", "1", "--fast"]
+        result = runner.invoke(cli, args + home + ["--no-cluster"])
+        assert result.exit_code == 0, result.output
+    with Store.open(tmp_path / "plain.db") as plain, Store.open(tmp_path / "home.db") as home:
+        dublins = [
+            [(p["country"], p["admin1"]) for p in store.article(1)["analysis"]["places"]]
+            for store in (plain, home)
+        ]
+    assert dublins == [[("IE", "L")], [("US", "OH")]]
+    refused = runner.invoke(
+        cli, ["ingest", str(folder), "--db", str(tmp_path / "x.db"), "--home", "Zzyzx"]
+    )
+    assert refused.exit_code == 1 and "'Zzyzx' names no town" in refused.output
+    assert not (tmp_path / "x.db").exists()

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from sayso.errors import UnknownPlaceError
 from sayso.inputs import read_path
 from sayso.model import Place
 from sayso.pipeline import analyze, analyze_article
+from sayso.places import Home, _spelled_out
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_d0de5e3594c67b80.txt"
 BOROVA_KHARKIV = 711623  # Borova, Kharkiv oblast (admin1 07)
@@ -244,3 +246,89 @@ def test_a_city_region_named_after_its_largest_city_means_the_city() -> None:
     # Quebec's largest town is Montreal: the name stays the province's.
     assert (place(places, "Quebec").kind, place(places, "Quebec").country) == ("admin1", "CA")
     assert 703447 in [a["geonames_id"] for a in place(places, "Kyiv").alternatives]
+
+
+DUBLIN_IRELAND, DUBLIN_OHIO = 2964574, 5152333
+
+
+def test_an_outlets_home_reads_a_local_name_there() -> None:
+    text = "Police in Dublin said the fire started in a garage on Tuesday."
+    assert place(analyze(text).places, "Dublin").geonames_id == DUBLIN_IRELAND
+    home = Home.named("Columbus, Ohio")
+    assert home.regions == {("US", "OH"): 1.0} and home.countries == {"US": 1.0}
+    dublin = place(analyze(text, home=home).places, "Dublin")
+    assert (dublin.geonames_id, dublin.admin1) == (DUBLIN_OHIO, "OH")
+    assert DUBLIN_IRELAND in {a["geonames_id"] for a in dublin.alternatives}
+    # a place name works as well as a Home; a clue in the article still outweighs the home
+    assert place(analyze(text, home="Ohio").places, "Dublin").geonames_id == DUBLIN_OHIO
+    irish = "Police in Dublin, Ireland, said the fire started in a garage."
+    assert place(analyze(irish, home="Ohio").places, "Dublin").geonames_id == DUBLIN_IRELAND
+
+
+def test_homes_named_by_region_country_or_unknown() -> None:
+    assert Home.named("the Kharkiv region").regions == {("UA", "07"): 1.0}
+    assert Home.named("Norfolk, Neb.").regions == {("US", "NE"): 1.0}
+    ukraine = Home.named("Ukraine")
+    assert ukraine.regions == {} and ukraine.countries == {"UA": 1.0}
+    with pytest.raises(UnknownPlaceError, match="Zzyzxograd"):
+        Home.named("Zzyzxograd")
+
+
+def test_a_home_learned_from_an_outlets_articles() -> None:
+    def at(country: str, admin1: str | None, confidence: float, kind: str = "place") -> Place:
+        return Place(0, 1, "x", "x", 0.0, 0.0, 1, country, admin1, confidence, [], kind)
+
+    articles = [
+        [at("US", "OH", 0.9), at("US", "OH", 1.0), at("US", "KY", 0.6)],  # OH once; KY unclear
+        [at("US", "OH", 0.8), at("US", None, 1.0, "country")],
+        [at("IE", "L", 1.0), at("US", "IN", 0.95, "admin2")],
+        [],
+    ]
+    home = Home.learned(articles)
+    # shares of 4 articles and one more, so that a single article is no certainty
+    assert home.regions == {("US", "OH"): 2 / 5, ("IE", "L"): 1 / 5, ("US", "IN"): 1 / 5}
+    assert home.countries == {"US": 3 / 5, "IE": 1 / 5}
+    assert Home.learned([]) == Home()
+
+
+def test_a_place_qualified_by_its_region_or_country_is_read_there() -> None:
+    kansas = place(analyze("Two men from Kansas City, Kan., were arrested.").places, "Kansas City")
+    assert (kansas.country, kansas.admin1) == ("US", "KS")
+    missouri = place(analyze("Two men from Kansas City were arrested.").places, "Kansas City")
+    assert (missouri.country, missouri.admin1) == ("US", "MO")
+    # a list of regions qualifies nothing: Delaware stays the state
+    listed = analyze("Storms hit Maryland, Delaware, Virginia and New Jersey.").places
+    assert place(listed, "Delaware").kind == "admin1"
+
+
+def test_regions_by_their_peoples_names_and_news_spellings() -> None:
+    text = (
+        "Texans and Iowans voted on Tuesday, while Dagestani and Chechen officials met in "
+        "Kabardino-Balkaria and in Adygea."
+    )
+    places = analyze(text).places
+    expected = {
+        "Texans": ("US", "TX"),
+        "Iowans": ("US", "IA"),
+        "Dagestani": ("RU", "17"),
+        "Chechen": ("RU", "12"),
+        "Kabardino-Balkaria": ("RU", "22"),
+        "Adygea": ("RU", "01"),
+    }
+    for written, region in expected.items():
+        found = place(places, written)
+        assert (found.country, found.admin1, found.kind) == (*region, "admin1"), written
+    # the tagger's "facility" that names a region is the region; a true facility stays one
+    facility = place(analyze("Guards at Boryspil Airport stopped him.").places, "Boryspil Airport")
+    assert facility.geonames_id is None
+
+
+def test_abbreviated_saints_and_countries_under_a_home() -> None:
+    # "St." is Saint Petersburg's own name too, so the larger one wins without other clues
+    assert _spelled_out("st petersburg") == "saint petersburg"
+    assert _spelled_out("mt vernon") == "mount vernon" and _spelled_out("st") == "st"
+    petersburg = place(analyze("The delegation flew to St. Petersburg.").places, "St. Petersburg")
+    assert (petersburg.country, petersburg.geonames_id) == ("RU", 498817)
+    # a home in Ohio does not turn Russia into Russia, Ohio
+    russia = place(analyze("Talks with Russia stalled.", home="Ohio").places, "Russia")
+    assert (russia.kind, russia.country) == ("country", "RU")

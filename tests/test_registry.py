@@ -235,10 +235,10 @@ def test_a_broken_record_in_a_batch_does_not_end_it(
 
     real = cli_module.analyze_article
 
-    def flaky(article, registry=None, *, fast=False):  # type: ignore[no-untyped-def]
+    def flaky(article, registry=None, **options):  # type: ignore[no-untyped-def]
         if "explode" in article.text:
             raise RuntimeError("boom")
-        return real(article, registry, fast=fast)
+        return real(article, registry, **options)
 
     monkeypatch.setattr(cli_module, "analyze_article", flaky)
     lines = [

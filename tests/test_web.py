@@ -108,6 +108,15 @@ def test_analyze_returns_a_schema_valid_record(client: TestClient) -> None:
     assert "Helen Marsh" in names or "Northfield Courier" in " ".join(names)
 
 
+def test_analyze_reads_local_places_where_the_outlet_is_based(client: TestClient) -> None:
+    body = {"text": "Police in Dublin said the fire started in a garage.", "fast": True}
+    plain = client.post("/api/analyze", json=body).json()
+    local = client.post("/api/analyze", json={**body, "home": "Columbus, Ohio"}).json()
+    assert [p["admin1"] for p in plain["places"]] == ["L"]
+    assert [p["admin1"] for p in local["places"]] == ["OH"]
+    assert local["meta"]["home"] == "Columbus, Ohio"
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
@@ -120,6 +129,7 @@ def test_analyze_returns_a_schema_valid_record(client: TestClient) -> None:
             422,
             "no_main_text",
         ),
+        ({"text": ARTICLE, "home": "Zzyzxograd", "fast": True}, 422, "unknown_place"),
     ],
 )
 def test_analyze_errors_are_typed(

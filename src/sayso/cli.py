@@ -23,7 +23,8 @@ from sayso.formats import to_csv, to_geojson
 from sayso.geoeval import SPLITS as GEOPARSE_SPLITS
 from sayso.inputs import iter_jsonl, read_path
 from sayso.persuasion_eval import SPLITS
-from sayso.pipeline import analyze_article
+from sayso.pipeline import analyze_article, parse
+from sayso.places import Home, named_home
 from sayso.registry import Registry
 from sayso.render import summary
 from sayso.store import display_name, is_postgres_url
@@ -59,6 +60,15 @@ def cli() -> None:
     """sayso: on whose say-so? Claims, sources and chains of attribution in the news."""
 
 
+home_option = click.option(
+    "--home",
+    metavar="PLACE",
+    help="Where the outlet is based ('Norfolk, Neb.', 'Kharkiv oblast'): local place names "
+    "with no other clue ('Dublin') are read there. Kept as meta.home; a JSONL record's own "
+    '"home" wins.',
+)
+
+
 def _is_jsonl(path: str, jsonl: bool) -> bool:
     return jsonl or path.endswith((".jsonl", ".ndjson"))
 
@@ -87,6 +97,7 @@ def _is_jsonl(path: str, jsonl: bool) -> bool:
     help="Skip persuasion techniques, frames and genre (the neural model): about twice as "
     "fast; those keys are then null.",
 )
+@home_option
 @registry_option
 @reports_errors
 def analyze(
@@ -100,6 +111,7 @@ def analyze(
     max_chars: int | None,
     any_language: bool,
     fast: bool,
+    home: str | None,
     registry_files: tuple[Path, ...],
 ) -> None:
     """Every claim in an article with its chain of attribution and its provenance.
@@ -107,6 +119,7 @@ def analyze(
     PATH is a .txt or .html file, a .jsonl file of articles, or - for stdin.
     """
     sources = registry.load(registry_files)
+    named_home(home)  # an unknown home is refused before any work
     if _is_jsonl(path, jsonl):
         failures = 0
         records = analyze_jsonl(
@@ -115,6 +128,7 @@ def analyze(
             check_language=not any_language,
             registry=sources,
             fast=fast,
+            home=home,
         )
         for record in records:
             failures += "error" in record
@@ -130,6 +144,7 @@ def analyze(
         title=title,
         max_chars=max_chars,
         check_language=not any_language,
+        home=home,
     )
     analysis = analyze_article(article, sources, fast=fast)
     if output_format == "json":
@@ -149,9 +164,11 @@ def analyze_jsonl(
     check_language: bool = True,
     registry: Registry | None = None,
     fast: bool = False,
+    home: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One output record per input line: the analysis (a schema-valid record whose ``id`` is
-    the input's, or ``line-N``), or ``{"line": N, "error": {...}}`` for a line that failed."""
+    the input's, or ``line-N``), or ``{"line": N, "error": {...}}`` for a line that failed.
+    ``home`` is the outlet's home for records that name none."""
     stream = sys.stdin.buffer if path == "-" else _open_input(path)
     try:
         for line_number, item in iter_jsonl(
@@ -162,6 +179,8 @@ def analyze_jsonl(
                 continue
             if item.id is None:
                 item.id = f"line-{line_number}"
+            if home and not item.meta.home:
+                item.meta.home = home
             try:
                 yield analyze_article(item, registry, fast=fast).to_dict()
             except SaysoError as error:
@@ -315,24 +334,47 @@ def evaluate_attribution_command(gold_dir: Path, limit: int | None, as_json: boo
     help="Geocode the gold toponyms themselves instead of the places sayso finds: "
     "resolution alone, as geocoders are compared given the place name.",
 )
+@click.option(
+    "--outlet-homes",
+    is_flag=True,
+    help="Geocode each article again with its outlet's home (<domain>) learned from the "
+    "places sayso found in the outlet's other articles in the scored part; no gold is used.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @reports_errors
 def evaluate_geoparse_command(
-    gold_file: Path, limit: int | None, split: str | None, given_toponyms: bool, as_json: bool
+    gold_file: Path,
+    limit: int | None,
+    split: str | None,
+    given_toponyms: bool,
+    outlet_homes: bool,
+    as_json: bool,
 ) -> None:
     """Toponym recognition P/R/F1 and geocoding accuracy within 161 km against XML gold."""
-    from sayso.geoeval import evaluate_geoparse, resolve_gold_toponyms
-    from sayso.model import Article
+    from sayso.geoeval import GoldArticle, evaluate_geoparse, resolve_gold_toponyms
+    from sayso.model import Place
+    from sayso.places import Mention, find_mentions, resolve_places
+    from sayso.registry import default_registry
 
-    def find(article) -> list:
+    found: dict[str, list[Mention]] = {}  # each article is parsed once, however often resolved
+    sources = default_registry()
+
+    def find(article: GoldArticle, home: Home) -> list[Place]:
         if given_toponyms:
-            return resolve_gold_toponyms(article)
-        return analyze_article(Article(text=article.text), fast=True).places
+            return resolve_gold_toponyms(article, home)
+        if article.doc_id not in found:
+            found[article.doc_id] = find_mentions(parse(article.text, sources))
+        return resolve_places(article.text, found[article.doc_id], home)
 
     report = _with_progress(
         "geoparsing",
         lambda progress: evaluate_geoparse(
-            gold_file, find, limit=limit, progress=progress, split=split
+            gold_file,
+            find,
+            limit=limit,
+            progress=progress,
+            split=split,
+            outlet_homes=outlet_homes,
         ),
     )
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())
@@ -476,6 +518,7 @@ def db_option(help_text: str) -> Callable[[F], F]:
 @click.option(
     "--no-cluster", is_flag=True, help="Do not cluster the new claims afterwards (sayso cluster)."
 )
+@home_option
 @registry_option
 @reports_errors
 def ingest_command(
@@ -484,6 +527,7 @@ def ingest_command(
     jobs: int | None,
     fast: bool,
     no_cluster: bool,
+    home: str | None,
     registry_files: tuple[Path, ...],
 ) -> None:
     """Analyse every article in PATHS and store it in the corpus store.
@@ -511,7 +555,13 @@ def ingest_command(
             bars[0].update(summary.done - bars[0].pos, summary.rate)
 
         summary = ingest(
-            paths, db=db, jobs=jobs, fast=fast, registry_files=registry_files, progress=progress
+            paths,
+            db=db,
+            jobs=jobs,
+            fast=fast,
+            registry_files=registry_files,
+            progress=progress,
+            home=home,
         )
     click.echo(summary.line())
     if summary.errors:

@@ -49,6 +49,12 @@ class MalformedRecordError(InputError):
     code = "malformed_record"
 
 
+class UnknownPlaceError(SaysoError):
+    """A place the user names (an outlet's home) that the gazetteer does not know."""
+
+    code = "unknown_place"
+
+
 class GoldDataError(SaysoError):
     """Gold data for an evaluation is missing or unreadable."""
 

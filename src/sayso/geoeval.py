@@ -9,6 +9,10 @@ the share that picked the gold GeoNames entry.
 Each gold file is split once and for all by article id: ``tune`` (30%) is where sayso's
 geocoding rules are looked at and adjusted, ``test`` (the other 70%) is only ever scored, so
 figures on it are held-out figures.
+
+With ``outlet_homes``, each article is geocoded a second time with its outlet's ``Home``
+learned from the places sayso found in the outlet's other articles of the same part (the
+article's own and all gold left out), as a corpus run of that outlet would know it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 from sayso.errors import GoldDataError
 from sayso.gazetteer import distance_km
 from sayso.model import Place
+from sayso.places import NO_HOME, Home, given_mentions, resolve_places
 
 # The customary threshold of geocoding evaluations: 161 km is 100 miles.
 ACCURACY_KM = 161.0
@@ -50,6 +55,8 @@ class GoldArticle:
     toponyms: list[GoldToponym]
     # gold toponyms whose offsets missed their phrase and were moved onto it (``anchored``)
     moved: int = 0
+    # the site that published it ("thetowntalk.com"), when the file says
+    outlet: str | None = None
 
 
 SPLITS = ("tune", "test")
@@ -76,7 +83,8 @@ def load_geoparse_gold(
             continue
         text = element.findtext("text") or ""
         toponyms, moved = anchored(text, [t for t in map(_toponym, element.iter("toponym")) if t])
-        articles.append(GoldArticle(element.get("docid", ""), text, toponyms, moved))
+        domain = (element.findtext("domain") or "").strip().removeprefix("www.") or None
+        articles.append(GoldArticle(element.get("docid", ""), text, toponyms, moved, domain))
         if limit is not None and len(articles) >= limit:
             break
     if not articles:
@@ -245,24 +253,57 @@ def score_article(places: Sequence[Place], gold: GoldArticle, report: GeoReport)
 
 def evaluate_geoparse(
     gold_path: str | Path,
-    find: Callable[[GoldArticle], Sequence[Place]],
+    find: Callable[[GoldArticle, Home], Sequence[Place]],
     limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     split: str | None = None,
+    outlet_homes: bool = False,
 ) -> GeoReport:
-    """Run ``find`` on every gold article (its text exactly as stored) and score it."""
+    """Run ``find`` on every gold article (its text exactly as stored, no home) and score
+    it; with ``outlet_homes``, run it again with the home learned from the outlet's other
+    articles and score that instead."""
     articles = load_geoparse_gold(gold_path, limit, split)
-    report = GeoReport()
+    steps = len(articles) * (2 if outlet_homes else 1)
+    found = []
     for done, article in enumerate(articles, start=1):
-        score_article(find(article), article, report)
+        found.append(find(article, NO_HOME))
         if progress is not None:
-            progress(done, len(articles))
+            progress(done, steps)
+    if outlet_homes:
+        found = _with_outlet_homes(articles, found, find, progress, steps)
+    report = GeoReport()
+    for article, places in zip(articles, found, strict=True):
+        score_article(places, article, report)
     return report
 
 
-def resolve_gold_toponyms(article: GoldArticle) -> list[Place]:
-    """sayso's reading of each gold toponym, the article's other gold toponyms as context."""
-    from sayso.places import gold_mentions, resolve_places
+def _with_outlet_homes(
+    articles: list[GoldArticle],
+    found: list[Sequence[Place]],
+    find: Callable[[GoldArticle, Home], Sequence[Place]],
+    progress: Callable[[int, int], None] | None,
+    steps: int,
+) -> list[Sequence[Place]]:
+    by_outlet: dict[str, list[int]] = {}
+    for index, article in enumerate(articles):
+        if article.outlet:
+            by_outlet.setdefault(article.outlet, []).append(index)
+    again = []
+    for index, article in enumerate(articles):
+        others = [i for i in by_outlet.get(article.outlet or "", ()) if i != index]
+        home = Home.learned(found[i] for i in others)
+        again.append(find(article, home) if others else found[index])
+        if progress is not None:
+            progress(len(articles) + index + 1, steps)
+    return again
 
-    spans = [(t.start, t.end) for t in article.toponyms]
-    return resolve_places(article.text, gold_mentions(article.text, spans))
+
+def given_toponym_mentions(article: GoldArticle) -> list:
+    """The gold toponyms as mentions, each of the kind its wording gives."""
+    return given_mentions(article.text, [(t.start, t.end) for t in article.toponyms])
+
+
+def resolve_gold_toponyms(article: GoldArticle, home: Home = NO_HOME) -> list[Place]:
+    """sayso's reading of each gold toponym, the article's other gold toponyms (and the
+    outlet's ``home``) as context."""
+    return resolve_places(article.text, given_toponym_mentions(article), home)

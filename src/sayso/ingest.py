@@ -35,6 +35,7 @@ from sayso.errors import InputError, SaysoError
 from sayso.inputs import HTML_EXTENSIONS, iter_jsonl, read_article, read_path
 from sayso.model import Article
 from sayso.pipeline import analyze_article, load_pipeline
+from sayso.places import named_home
 from sayso.registry import Registry
 from sayso.store import Store, content_hash
 
@@ -158,11 +159,14 @@ def ingest(
     fast: bool = False,
     registry_files: Iterable[str | Path] = (),
     progress: Progress | None = None,
+    home: str | None = None,
 ) -> IngestSummary:
     """Analyse every article under ``paths`` and store it in the store at ``db``.
 
     ``jobs`` worker processes analyse (default: all cores); ``fast`` skips the persuasion
-    model; ``registry_files`` add or override registry records. ``progress`` is called
+    model; ``registry_files`` add or override registry records; ``home`` is where the
+    outlet of the articles is based (their local place names are read there), for those
+    whose input names no home. ``progress`` is called
     before the first input and after each one, with the running summary and the number of
     inputs in all (counted first, in one more read of the inputs). Workers are spawned, so
     a script that calls this with several jobs must do so under ``if __name__ ==
@@ -171,6 +175,7 @@ def ingest(
     paths = [str(path) for path in paths]
     files = tuple(str(path) for path in registry_files)
     sources = registry.load(files)  # refuses a bad --registry file before any work
+    named_home(home)  # and an unknown home
     summary = IngestSummary()
     with Store.open(db) as store:
         total = sum(1 for _ in iter_items(paths))
@@ -180,12 +185,12 @@ def ingest(
             progress(summary, total)
         items = errors.watch(iter_items(paths))
         if jobs == 1:
-            worker = _Worker(sources, store.has_article, fast)
+            worker = _Worker(sources, store.has_article, fast, home)
             outcomes: Iterator[Outcome] = (
                 item if isinstance(item, Failure) else worker(item) for item in items
             )
         else:
-            outcomes = _parallel(items, jobs, (str(db), files, fast))
+            outcomes = _parallel(items, jobs, (str(db), files, fast, home))
         for outcome in outcomes:
             _write(store, outcome, summary, errors)
             summary.tick()
@@ -410,16 +415,21 @@ def _warc_item(path: Path, number: int, record: Any) -> Item | None:
 class _Worker:
     """Reads an Item into an Article, skips it when its text is stored, else analyses it."""
 
-    def __init__(self, sources: Registry, known: Callable[[str], bool], fast: bool) -> None:
+    def __init__(
+        self, sources: Registry, known: Callable[[str], bool], fast: bool, home: str | None
+    ) -> None:
         self.sources = sources
         self.known = known
         self.fast = fast
+        self.home = home
 
     def __call__(self, item: Item) -> Outcome:
         try:
             article = _read(item)
             if self.known(content_hash(article.text)):
                 return Known(item.source)
+            if self.home and not article.meta.home:
+                article.meta.home = self.home
             record = analyze_article(article, self.sources, fast=self.fast).to_dict()
         except SaysoError as error:
             return Failure(item.source, item.file, item.line, error.code, str(error))
@@ -455,7 +465,7 @@ class _StartupFailed:
     message: str
 
 
-def _start_worker(db: str, registry_files: tuple[str, ...], fast: bool) -> None:
+def _start_worker(db: str, registry_files: tuple[str, ...], fast: bool, home: str | None) -> None:
     """Worker process set-up: the registry, the pipeline and a read-only store, once.
 
     A failure here is kept and reported with the first item: an initializer that raises
@@ -467,7 +477,7 @@ def _start_worker(db: str, registry_files: tuple[str, ...], fast: bool) -> None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
     try:
         store = Store.open(db, readonly=True)
-        _worker = _Worker(registry.load(registry_files), store.has_article, fast)
+        _worker = _Worker(registry.load(registry_files), store.has_article, fast, home)
         load_pipeline()
     except Exception as error:
         _startup_error = f"{type(error).__name__}: {error}"

@@ -151,7 +151,7 @@ _ISO_DATE = re.compile(
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-](\d{2})(?::?(\d{2}))?)?)?"
 )
 
-JSONL_STRING_FIELDS = ("title", "outlet", "url", "published")
+JSONL_STRING_FIELDS = ("title", "outlet", "url", "published", "home")
 
 
 @dataclass
@@ -222,14 +222,18 @@ def read_article(
     article_id: str | None = None,
     max_chars: int | None = None,
     check_language: bool = True,
+    home: str | None = None,
 ) -> Article:
     """Turn raw input (plain text or HTML, bytes in any common encoding) into an Article.
 
     Explicit ``title``, ``outlet``, ``url`` and ``published`` override what HTML metadata
-    or the plain-text title line say. Raises an InputError subclass for unusable input.
+    or the plain-text title line say; ``home`` (where the outlet is based) is kept as
+    given. Raises an InputError subclass for unusable input.
     """
     limit = _resolve_limit(max_chars)
-    given = Meta(title=title, outlet=outlet, url=url, published=_check_published(published))
+    given = Meta(
+        title=title, outlet=outlet, url=url, published=_check_published(published), home=home
+    )
     raw, warnings = _decode_input(data, limit)
     return _build_article(
         raw,
@@ -263,7 +267,7 @@ def iter_jsonl(
     """Read JSONL, one article a line, yielding (1-based line number, Article or error).
 
     A record holds "text" (plain text) or "html", and optionally "url", "outlet",
-    "published", "id" and "title". Blank lines are skipped; a bad line yields its error
+    "published", "id", "title" and "home". Blank lines are skipped; a bad line yields its error
     instead of stopping the batch.
     """
     limit = _resolve_limit(max_chars)
@@ -626,7 +630,7 @@ def _apply_given(meta: Meta, given: Meta) -> Meta:
     """Let metadata the caller gave explicitly override what was found in the input."""
     updates = {
         name: value.strip()
-        for name in ("title", "outlet", "url", "published")
+        for name in ("title", "outlet", "url", "published", "home")
         if (value := getattr(given, name)) and value.strip()
     }
     return replace(meta, **updates)
@@ -781,6 +785,7 @@ def _record_article(record: dict[str, Any], limit: int, check_language: bool) ->
         outlet=strings["outlet"],
         url=strings["url"],
         published=_check_published(strings["published"], MalformedRecordError),
+        home=strings["home"],
     )
     raw, notes = _decode_input(body, limit)
     return _build_article(

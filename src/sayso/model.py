@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.6.0"
+SCHEMA_VERSION = "1.7.0"
 
 SourceKind = Literal["person", "organisation", "anonymous", "unknown"]
 ClaimKind = Literal["attributed", "author"]
@@ -303,6 +303,9 @@ class Meta:
     author: str | None = None
     language: str | None = None
     outlet_id: str | None = None
+    # where the outlet is based, as the caller named it ("Norfolk, Neb."): local place names
+    # with no other clue are read there
+    home: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -30,7 +30,7 @@ from sayso.hedges import HedgeFinder
 from sayso.inputs import read_article
 from sayso.model import Analysis, Article, Meta
 from sayso.persuasion import find_persuasion
-from sayso.places import find_places
+from sayso.places import Home, find_places, named_home
 from sayso.quotes import find_quotes
 from sayso.registry import Registry, default_registry
 from sayso.sources import REGISTRY_KEY
@@ -127,25 +127,38 @@ def load_pipeline() -> Language:
     return nlp
 
 
+def parse(text: str, registry: Registry) -> Doc:
+    """The text through the spaCy pipeline: entities, attributions and claims, with sources
+    linked to ``registry``."""
+    nlp = load_pipeline()
+    doc = nlp.make_doc(text)
+    doc.user_data[REGISTRY_KEY] = registry
+    return nlp(doc)
+
+
 def analyze_article(
-    article: Article, registry: Registry | None = None, *, fast: bool = False
+    article: Article,
+    registry: Registry | None = None,
+    *,
+    fast: bool = False,
+    home: Home | None = None,
 ) -> Analysis:
     """Analyse an article that has already passed the input boundary.
 
     ``registry`` is the source registry to link sources to (default: the built-in records
     plus the user's own files). ``fast`` skips persuasion techniques, frames and genre (the
-    neural model, the costliest stage); their keys are then null.
+    neural model, the costliest stage); their keys are then null. ``home`` is where the
+    outlet is at home (a ``Home``, learned or named), for local place names the article
+    gives no other clue to; by default the place ``article.meta.home`` names, if any (an
+    ``UnknownPlaceError`` when sayso knows no such place).
     """
     if registry is None:
         registry = default_registry()
-    nlp = load_pipeline()
-    doc = nlp.make_doc(article.text)
-    doc.user_data[REGISTRY_KEY] = registry
-    doc = nlp(doc)
+    doc = parse(article.text, registry)
     sentences = list(doc.sents)
     sources = provenance.annotate(doc, doc._.attributions, doc._.claims, article.meta, registry)
     dates = find_dates(doc, article.meta.published)
-    places = find_places(doc)
+    places = find_places(doc, home if home is not None else named_home(article.meta.home))
     events = find_events(doc, sentences, doc._.claims, places, dates)
     techniques = frames = genre = None
     if not fast:
@@ -181,13 +194,16 @@ def analyze(
     check_language: bool = True,
     registry: Registry | None = None,
     fast: bool = False,
+    home: str | Home | None = None,
 ) -> Analysis:
     """Every claim in one article with its chain of attribution and its provenance.
 
     ``text`` is plain text or HTML (str, or bytes in any common encoding). Raises a
     ``sayso.errors.InputError`` subclass for input that cannot be analysed. ``registry``
     replaces the default source registry (``sayso.registry.load(...)`` builds one);
-    ``fast`` skips persuasion techniques, frames and genre.
+    ``fast`` skips persuasion techniques, frames and genre. ``home`` is where the outlet is
+    based, a place name ("Norfolk, Neb.", kept in ``meta.home``) or a ``Home``: local
+    names without other clues ("Dublin") are read there.
     """
     article = read_article(
         text,
@@ -198,8 +214,11 @@ def analyze(
         article_id=article_id,
         max_chars=max_chars,
         check_language=check_language,
+        home=home if isinstance(home, str) else None,
     )
-    return analyze_article(article, registry, fast=fast)
+    return analyze_article(
+        article, registry, fast=fast, home=home if isinstance(home, Home) else None
+    )
 
 
 __all__ = ["Analysis", "Meta", "analyze", "analyze_article", "load_pipeline"]

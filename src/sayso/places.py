@@ -12,6 +12,10 @@ tagger's places, capitalised datelines ("KYIV (Reuters) -"), the names of such l
 repeat of a place name the article uses are places; streets and numbered routes ("North Main
 Street", "Route 31") are listed like facilities, unresolved.
 A name the gazetteer does not know stays in the output, unresolved.
+
+Local news names local places with nothing around them ("Dublin" in an Ohio paper): an
+outlet's ``Home``, the first-level regions it is based in or usually writes about (given by
+name, or learned from its other articles' places), breaks such ties.
 """
 
 from __future__ import annotations
@@ -19,18 +23,20 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import islice
 
 from spacy.tokens import Doc
 
+from sayso.errors import UnknownPlaceError
 from sayso.gazetteer import (
     ADMIN1,
     ADMIN2,
     AREA,
     BARE_WORDS,
+    COUNTRY,
     PLACE,
     GeoEntry,
     distance_km,
@@ -109,6 +115,10 @@ _LIST_BEFORE = re.compile(
 # behind: a list's regex tries every start, so junk text must not get to try them all.
 LIST_REACH = 250
 MAX_LISTS = 1000
+# What stands between a place and the region or country that qualifies it: "Dublin, Ohio"
+_QUALIFIER_GAP = re.compile(r",[ \t]*")
+# The parts of a home's description, between commas: "Norfolk, Neb."
+_HOME_PART = re.compile(r"[^,;\s](?:[^,;]*[^,;\s])?")
 # The kinds of mention whose other occurrences are places too (``_repeated``): plain names
 # and the names of a list of regions.
 NAMED_KINDS = frozenset({"place", ADMIN1, ADMIN2})
@@ -125,13 +135,16 @@ class Weights:
     for the region most of them lie in, in proportion for the others), in a region where
     the article's other names could lie (``possible``: by their readings' share of
     population there, whatever their first readings), in a country it names, or, for a town,
-    within ``near_km`` of another place it names. The name: a reading under its
-    own name beats one under an alternate name ("Kharkiv" the city, not the oblast GeoNames
-    also calls Kharkiv). The kind of place: a county yields to a town of its name, and so
-    does a first-level region whose largest town bears its name (``city_region``: "Kyiv",
-    "Berlin"), one of sayso's areas (Donbas, the Black Sea) is there because news means
-    it. Then population (log10) breaks the ties. Fitted on the ``tune`` part of the
-    geoparsing gold."""
+    within ``near_km`` of another place it names; a town in the region or country written
+    after it (``qualified``: "Dublin, Ohio"). The name: a reading under its own name beats
+    one under an alternate name ("Kharkiv" the city, not the oblast GeoNames also calls
+    Kharkiv; "St." is "Saint"). The kind of place (``levels``): a county yields to a town of
+    its name, a town to a country or first-level region of its name ("Russia", "Delaware"),
+    and so does a first-level region whose largest town bears its name (``city_region``:
+    "Kyiv", "Berlin"); one of sayso's areas (Donbas, the Black Sea) is there because news
+    means it. The outlet: a reading in its ``Home`` gains ``home`` times that region's share
+    and ``home_country`` times that country's. Then population (log10) breaks the ties.
+    Fitted on the ``tune`` part of the geoparsing gold."""
 
     region: float = 0.5
     possible: float = 0.5
@@ -140,11 +153,26 @@ class Weights:
     near: float = 0.5
     near_km: float = 100.0
     own_name: float = 0.5
+    qualified: float = 2.0
+    home: float = 1.5
+    home_country: float = 0.25
     population: float = 0.3
-    levels: tuple[tuple[str, float], ...] = ((ADMIN2, -1.0), (AREA, 2.0))
+    levels: tuple[tuple[str, float], ...] = (
+        (ADMIN2, -1.0),
+        (AREA, 2.0),
+        (COUNTRY, 0.5),
+        (ADMIN1, 0.25),
+    )
 
 
 WEIGHTS = Weights()
+# The first words of place names that news abbreviates and GeoNames spells out.
+ABBREVIATED_WORDS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort", "pt": "point"}
+# Only places resolved at least this clearly teach an outlet's home, and a learned home's
+# shares count this many articles more than it has, so that one article is no certainty
+# (both fitted on ``tune``).
+HOME_CONFIDENCE = 0.7
+HOME_PRIOR = 1
 MAX_ALTERNATIVES = 3
 KM_PER_DEGREE = 111.0
 # Names are compared in normalised form, and the same few thousand names recur.
@@ -162,9 +190,74 @@ class Mention:
     kind: str
 
 
-def find_places(doc: Doc) -> list[Place]:
+@dataclass(frozen=True)
+class Home:
+    """Where an outlet is at home: the share of its articles (0 to 1) that clearly place
+    something in each first-level region, as (country, admin1 code) -> share, and in each
+    country. A reading there gains in proportion; a region the outlet never writes about is
+    no clue either way."""
+
+    regions: dict[tuple[str, str], float] = field(default_factory=dict)
+    countries: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def learned(cls, articles: Iterable[Sequence[Place]]) -> Home:
+        """The home of an outlet from the places of its articles: each article counts once
+        for each region and country it places a town, region or country in with a
+        confidence of at least ``HOME_CONFIDENCE``."""
+        regions: Counter[tuple[str, str]] = Counter()
+        countries: Counter[str] = Counter()
+        total = 0
+        for places in articles:
+            total += 1
+            clear = [p for p in places if p.country and p.confidence >= HOME_CONFIDENCE]
+            countries.update({p.country for p in clear if p.country})
+            regions.update(
+                {
+                    (p.country, p.admin1)
+                    for p in clear
+                    if p.country and p.admin1 and p.kind in NAMED_KINDS
+                }
+            )
+        if not total:
+            return cls()
+        return cls(
+            {region: n / (total + HOME_PRIOR) for region, n in regions.items()},
+            {country: n / (total + HOME_PRIOR) for country, n in countries.items()},
+        )
+
+    @classmethod
+    def named(cls, description: str) -> Home:
+        """The home a reader names: a town, region or country, with its region or country
+        after a comma if need be ("Norfolk, Neb.", "Kharkiv oblast", "Ukraine"). A
+        ``UnknownPlaceError`` when sayso knows no place by that name."""
+        spans = [match.span() for match in _HOME_PART.finditer(description)]
+        places = resolve_places(description, given_mentions(description, spans))
+        found = next((p for p in places if p.country), None)
+        if found is None or not found.country:
+            raise UnknownPlaceError(f"{description!r} names no town, region or country sayso knows")
+        regions = {(found.country, found.admin1): 1.0} if found.admin1 else {}
+        return cls(regions, {found.country: 1.0})
+
+    def share(self, entry: GeoEntry) -> tuple[float, float]:
+        """The share of the outlet's articles in the entry's region and in its country."""
+        region = self.regions.get((entry.country, entry.admin1), 0.0) if entry.admin1 else 0.0
+        return region, self.countries.get(entry.country, 0.0) if entry.country else 0.0
+
+
+NO_HOME = Home()
+
+
+@lru_cache(maxsize=256)
+def named_home(description: str | None) -> Home:
+    """``Home.named``, once per description (a batch names the same home again and again);
+    no home for none."""
+    return Home.named(description) if description and description.strip() else NO_HOME
+
+
+def find_places(doc: Doc, home: Home = NO_HOME) -> list[Place]:
     """Every place mention in reading order, each resolved or marked unresolved."""
-    return resolve_places(doc_text(doc), find_mentions(doc))
+    return resolve_places(doc_text(doc), find_mentions(doc), home)
 
 
 def find_mentions(doc: Doc) -> list[Mention]:
@@ -192,10 +285,13 @@ def find_mentions(doc: Doc) -> list[Mention]:
         span = (ent.start_char, ent.end_char)
         if any(overlaps(span, other) for other in spans) or _key(ent.text) in GENERIC:
             continue
-        is_demonym = ent.label_ == DEMONYM_LABEL and _is_country(ent.text)
-        if ent.label_ == FACILITY_LABEL:
+        # the tagger calls some regions facilities ("Kabardino-Balkaria")
+        is_region = ent.label_ in (DEMONYM_LABEL, FACILITY_LABEL) and _is_country_or_region(
+            ent.text
+        )
+        if ent.label_ == FACILITY_LABEL and not is_region:
             spans[span] = "facility"
-        elif ent.label_ in PLACE_LABELS or is_demonym or _is_area(ent.text):
+        elif ent.label_ in PLACE_LABELS or is_region or _is_area(ent.text):
             spans[span] = "place"
     for match in _STREET.finditer(text):
         if not any(overlaps(match.span(), other) for other in spans):
@@ -247,15 +343,15 @@ def _repeated(text: str, spans: dict[tuple[int, int], str]) -> list[tuple[int, i
     return found
 
 
-def gold_mentions(text: str, spans: Iterable[tuple[int, int]]) -> list[Mention]:
-    """Mentions of place names found by other means (gold data), each of the kind its
-    wording gives, or the level of region a list it belongs to names."""
+def given_mentions(text: str, spans: Iterable[tuple[int, int]]) -> list[Mention]:
+    """Mentions of place names found by other means (gold data, a reader), each of the
+    kind its wording gives, or the level of region a list it belongs to names."""
     lists = listed_regions(text)
     return [Mention(start, end, _mention_kind(text, start, end, lists)) for start, end in spans]
 
 
 def _mention_kind(text: str, start: int, end: int, lists: list[tuple[int, int, str]]) -> str:
-    name = text[start:end].strip()
+    name = re.sub(r"^the\s+", "", text[start:end].strip(), flags=re.I)
     if _REGION.fullmatch(name):
         return "region"
     if _DIRECTION.fullmatch(name):
@@ -271,8 +367,9 @@ def _is_area(name: str) -> bool:
     return any(entry.level == AREA for entry in gazetteer().candidates(name))
 
 
-def _is_country(name: str) -> bool:
-    return any(entry.is_country for entry in gazetteer().candidates(name))
+def _is_country_or_region(name: str) -> bool:
+    """A country or first-level region, or its people ("Ukrainians", "Texans", "Chechen")."""
+    return any(e.is_country or e.level == ADMIN1 for e in gazetteer().candidates(name))
 
 
 def _candidates(mention: str, kind: str) -> list[GeoEntry]:
@@ -344,12 +441,33 @@ class _Tally:
             self.points[(entry.lat, entry.lon)] += 1
 
 
+@dataclass(frozen=True)
+class _Clues:
+    """What one name (as written: place, region, direction) brings to its own ranking."""
+
+    # the share of its readings' population in each first-level region (``_possible``)
+    own_share: dict[tuple[str, str], float]
+    # its first-level regions whose largest town is their namesake (``_city_regions``)
+    city_regions: set[int]
+    # the countries and (country, first-level region) pairs written after it, "Dublin, Ohio"
+    qualifiers: set[tuple[str, str | None]]
+
+
 class _Readings:
     """The readings the article's names have so far, each under the name it stands for,
     counted once for the whole article: a name's context is all of them but its own
-    (``context_for``), so an article of many names costs no more than linear time."""
+    (``context_for``), so an article of many names costs no more than linear time. With
+    them, what holds for the whole article: how many names could lie in each first-level
+    region (``_possible``) and the outlet's home."""
 
-    def __init__(self, owned: Iterable[tuple[str, GeoEntry]]) -> None:
+    def __init__(
+        self,
+        owned: Iterable[tuple[str, GeoEntry]],
+        possible: Counter[tuple[str, str]],
+        home: Home,
+    ) -> None:
+        self.possible = possible
+        self.home = home
         self.all = _Tally()
         self.by_owner: dict[str, list[GeoEntry]] = {}
         for owner, entry in owned:
@@ -360,17 +478,11 @@ class _Readings:
             self.grid.setdefault(_cell(*point), []).append(point)
         self.by_support = self.all.regions.most_common()
 
-    def context_for(
-        self,
-        name: str,
-        possible: Counter[tuple[str, str]],
-        own_share: dict[tuple[str, str], float],
-        city_regions: set[int],
-    ) -> _Context:
+    def context_for(self, name: str, clues: _Clues) -> _Context:
         own = _Tally()
         for entry in self.by_owner.get(name, ()):
             own.add(entry)
-        return _Context(self, own, possible, own_share, city_regions)
+        return _Context(self, own, clues)
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -385,12 +497,7 @@ class _Context:
 
     readings: _Readings
     own: _Tally
-    # how many of all the names, and of this one, could lie in each first-level region
-    # (``_possible``): the difference counts the other names
-    possible: Counter[tuple[str, str]]
-    own_share: dict[tuple[str, str], float]
-    # this name's first-level regions whose largest town is their namesake (``_city_regions``)
-    city_regions: set[int]
+    clues: _Clues
 
     def names_country(self, country: str) -> bool:
         return self.readings.all.countries[country] > self.own.countries[country]
@@ -436,18 +543,28 @@ class _Context:
 def _score(entry: GeoEntry, name: str, context: _Context) -> float:
     weights = WEIGHTS
     score = dict(weights.levels).get(entry.level, 0.0)
-    if entry.geonames_id in context.city_regions:
+    clues = context.clues
+    if entry.geonames_id in clues.city_regions:
         score += weights.city_region
+    if entry.level in (PLACE, ADMIN2) and (
+        (entry.country, None) in clues.qualifiers
+        or (entry.country, entry.admin1) in clues.qualifiers
+    ):
+        score += weights.qualified
     if entry.country and entry.admin1:
         region = (entry.country, entry.admin1)
         support = context.support(region)
         if support > 0:
             # in full for the region most of the article's places lie in, in part for others
             score += weights.region * support / context.most_support
-        others = context.possible[region] - context.own_share.get(region, 0.0)
+        # how many of all the names, and of this one, could lie there: the difference
+        # counts the other names
+        others = context.readings.possible[region] - clues.own_share.get(region, 0.0)
         score += weights.possible * min(1.0, others)
     if entry.country and context.names_country(entry.country):
         score += weights.country
+    in_region, in_country = context.readings.home.share(entry)
+    score += weights.home * in_region + weights.home_country * in_country
     # a town near the article's other places; a region's point (the mean of its towns') is
     # no place anything is near ("Kharkiv" near Borova is the city, not the oblast)
     located = entry.lat is not None and entry.lon is not None
@@ -458,19 +575,27 @@ def _score(entry: GeoEntry, name: str, context: _Context) -> float:
         and context.near(entry.lat, entry.lon, weights.near_km)
     ):
         score += weights.near
-    if _key(entry.name) == name:
+    if _spelled_out(_key(entry.name)) == _spelled_out(name):
         score += weights.own_name
     return score + weights.population * math.log10(entry.population + 1)
+
+
+def _spelled_out(key: str) -> str:
+    """A normalised name with its first word's abbreviation spelled out: "St. Petersburg" is
+    Saint Petersburg's own name."""
+    first, _, rest = key.partition(" ")
+    return f"{ABBREVIATED_WORDS[first]} {rest}" if first in ABBREVIATED_WORDS and rest else key
 
 
 def _rank(entries: list[GeoEntry], name: str, context: _Context) -> list[GeoEntry]:
     return sorted(entries, key=lambda e: -_score(e, name, context))
 
 
-def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
+def resolve_places(text: str, mentions: list[Mention], home: Home = NO_HOME) -> list[Place]:
     """Resolve each mention in two passes: first against the unambiguous ones, then
-    against the first readings of all the others. A name has one sense in an article, so
-    each name (and way of writing it: place, region, direction) is ranked once."""
+    against the first readings of all the others, the outlet's ``home`` in both. A name has
+    one sense in an article, so each name (and way of writing it: place, region, direction)
+    is ranked once."""
     keys = [(_key(text[m.start : m.end]), m.kind) for m in mentions]
     candidates: dict[tuple[str, str], list[GeoEntry]] = {}
     for key, mention in zip(keys, mentions, strict=True):
@@ -478,21 +603,50 @@ def resolve_places(text: str, mentions: list[Mention]) -> list[Place]:
             candidates[key] = _candidates(text[mention.start : mention.end], key[1])
     anchors = [c[0] for c in candidates.values() if len(c) == 1 or (c and c[0].is_country)]
     possible, shares = _possible(candidates)
-    cities = {key: _city_regions(found) for key, found in candidates.items()}
+    qualifiers = _qualifiers(text, mentions, keys, candidates)
+    clues = {
+        key: _Clues(shares[key[0]], _city_regions(found), qualifiers.get(key, set()))
+        for key, found in candidates.items()
+    }
     first = {}
-    anchored = _Readings((_key(a.name), a) for a in anchors)
+    anchored = _Readings(((_key(a.name), a) for a in anchors), possible, home)
     for (name, kind), found in candidates.items():
-        context = anchored.context_for(name, possible, shares[name], cities[(name, kind)])
+        context = anchored.context_for(name, clues[(name, kind)])
         first[(name, kind)] = _rank(found, name, context)[0] if found else None
-    readings = _Readings((k[0], r) for k, r in first.items() if r is not None)
+    readings = _Readings(((k[0], r) for k, r in first.items() if r is not None), possible, home)
     ranked = {}
     for (name, kind), found in candidates.items():
-        context = readings.context_for(name, possible, shares[name], cities[(name, kind)])
+        context = readings.context_for(name, clues[(name, kind)])
         ranked[(name, kind)] = (_rank(found, name, context), context)
     return [
         _place(text, mention, *ranked[key], key[0])
         for mention, key in zip(mentions, keys, strict=True)
     ]
+
+
+def _qualifiers(
+    text: str,
+    mentions: list[Mention],
+    keys: list[tuple[str, str]],
+    candidates: dict[tuple[str, str], list[GeoEntry]],
+) -> dict[tuple[str, str], set[tuple[str, str | None]]]:
+    """The countries and first-level regions written right after a name, after a comma
+    ("Dublin, Ohio", "Borova, Kharkiv oblast", "Paris, Texas"), name by name. A region or
+    country is not qualified: "Maryland, Delaware, Virginia" is a list."""
+    found: dict[tuple[str, str], set[tuple[str, str | None]]] = {}
+    for index in range(len(mentions) - 1):
+        mention, after = mentions[index], mentions[index + 1]
+        if not _QUALIFIER_GAP.fullmatch(text, mention.end, after.start) or any(
+            (e.is_country or e.level == ADMIN1) and _key(e.name) == keys[index][0]
+            for e in candidates[keys[index]]
+        ):
+            continue
+        for entry in candidates[keys[index + 1]]:
+            if entry.is_country and entry.country:
+                found.setdefault(keys[index], set()).add((entry.country, None))
+            elif entry.level == ADMIN1 and entry.country and entry.admin1:
+                found.setdefault(keys[index], set()).add((entry.country, entry.admin1))
+    return found
 
 
 def _city_regions(found: list[GeoEntry]) -> set[int]:

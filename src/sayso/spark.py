@@ -52,7 +52,7 @@ FORMATS = ("jsonl", "parquet")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 PARQUET_SUFFIXES = (".parquet", ".parq")
 # The input fields a record may hold: those of sayso's JSONL format.
-INPUT_FIELDS = ("id", "text", "html", "url", "outlet", "published", "title")
+INPUT_FIELDS = ("id", "text", "html", "url", "outlet", "published", "title", "home")
 # One output row per article, in this column order (see result_schema).
 RESULT_COLUMNS = (
     "id",

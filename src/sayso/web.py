@@ -37,6 +37,7 @@ from sayso.errors import (
     MalformedRecordError,
     NoMainTextError,
     SaysoError,
+    UnknownPlaceError,
     UnsupportedLanguageError,
 )
 from sayso.inputs import read_article
@@ -72,6 +73,7 @@ STATUSES: tuple[tuple[type[SaysoError], int], ...] = (
     (NoMainTextError, 422),
     (UnsupportedLanguageError, 422),
     (MalformedRecordError, 422),
+    (UnknownPlaceError, 422),
     (BadQueryError, 400),
     (EmptyInputError, 400),
     (InputError, 400),
@@ -87,6 +89,11 @@ class AnalyzeRequest(BaseModel):
     outlet: str | None = None
     url: str | None = None
     published: str | None = Field(None, description="ISO date, e.g. 2025-07-14.")
+    home: str | None = Field(
+        None,
+        description="Where the outlet is based ('Norfolk, Neb.'): local place names "
+        "with no other clue are read there.",
+    )
     fast: bool = Field(False, description="Skip persuasion techniques, frames and genre.")
     any_language: bool = Field(False, description="Skip the check that the text is English.")
 
@@ -233,6 +240,7 @@ def _add_api(app: FastAPI, corpus: Corpus, analyser: Analyser) -> None:
             outlet=body.outlet,
             url=body.url,
             published=body.published,
+            home=body.home,
             check_language=not body.any_language,
         )
         return analysis.to_dict()
@@ -309,7 +317,7 @@ def _add_pages(app: FastAPI, corpus: Corpus, analyser: Analyser) -> None:
         form = await request.form(max_part_size=MAX_BODY_BYTES)
         try:
             data, filename = await _form_input(form.get("text"), form.get("file"))
-            given = {key: _field(form.get(key)) for key in ("title", "outlet", "published")}
+            given = {key: _field(form.get(key)) for key in ("title", "outlet", "published", "home")}
             fast = bool(form.get("fast"))
         finally:
             await form.close()

@@ -74,6 +74,8 @@ def home_page(store_name: str | None) -> str:
         '<label for="outlet">Outlet (optional)</label><input id="outlet" name="outlet" type="text">'
         '<label for="published">Published (optional, e.g. 2025-07-14)</label>'
         '<input id="published" name="published" type="text">'
+        '<label for="home">Where the outlet is based (optional, e.g. Norfolk, Neb.)</label>'
+        '<input id="home" name="home" type="text">'
         '<label><input id="fast" name="fast" type="checkbox" value="1"> Fast: skip persuasion '
         "techniques, frames and genre</label>"
         '<p><button id="analyse" type="submit">Analyse</button></p></form>'
@@ -85,7 +87,8 @@ def batch_page(*, corpus: bool) -> str:
     form = (
         '<form method="post" action="/batch" enctype="multipart/form-data">'
         '<label for="file">A .jsonl file: one JSON article a line, with "text" or "html" and '
-        'optionally "title", "outlet", "published", "url" and "id" (at most 200 lines)</label>'
+        'optionally "title", "outlet", "published", "url", "home" and "id" (at most 200 '
+        "lines)</label>"
         '<input id="file" name="file" type="file" accept=".jsonl,.ndjson,application/x-ndjson">'
         '<label for="text">or paste the lines</label><textarea id="text" name="text"></textarea>'
         '<label><input id="fast" name="fast" type="checkbox" value="1"> Fast: skip persuasion '
