@@ -332,3 +332,50 @@ def test_abbreviated_saints_and_countries_under_a_home() -> None:
     # a home in Ohio does not turn Russia into Russia, Ohio
     russia = place(analyze("Talks with Russia stalled.", home="Ohio").places, "Russia")
     assert (russia.kind, russia.country) == ("country", "RU")
+
+
+def test_washington_is_the_capital_unless_written_as_the_state() -> None:
+    capital = analyze("Washington imposed new sanctions on Moscow, officials said.").places
+    assert (place(capital, "Washington").admin1, place(capital, "Washington").kind) == (
+        "DC",
+        "place",
+    )
+    assert place(capital, "Moscow").country == "RU"
+    state = place(
+        analyze("Wildfires spread across eastern Washington state.").places, "Washington state"
+    )
+    assert (state.admin1, state.kind) == ("WA", "admin1")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "admin1"),
+    [
+        # the tagger calls these a person, a product, an organisation or nothing at all
+        ("Russian forces shelled Kharkiv overnight, officials said.", "Kharkiv", "07"),
+        ("Residents of Bakhmut fled on Tuesday.", "Bakhmut", "05"),
+        ("Three people were killed in Mariupol and nearby villages.", "Mariupol", "05"),
+        ("Residents of Odesa fled on Tuesday.", "Odesa", "17"),
+        ("Talks between Washington and Kyiv resumed on Monday.", "Kyiv", "12"),
+        # a people's name is no clue to where: this Donetsk is the Ukrainian city
+        ("Russian forces shelled Donetsk overnight.", "Donetsk", "05"),
+    ],
+)
+def test_war_news_places_the_tagger_misreads(sentence: str, name: str, admin1: str) -> None:
+    found = place(analyze(sentence, fast=True).places, name)
+    assert (found.country, found.admin1, found.kind) == ("UA", admin1, "place")
+
+
+def test_a_name_the_tagger_misreads_is_a_place_only_where_a_place_stands() -> None:
+    # "Lincoln" is a man here: the subject of a verb, and named in full before
+    text = "Abraham Lincoln visited the front. Lincoln said the war would end soon."
+    assert [p.text for p in analyze(text, fast=True).places] == []
+    assert [p.text for p in analyze("Lincoln said the war would end.", fast=True).places] == []
+
+
+def test_names_news_means_one_way() -> None:
+    places = analyze("Israeli strikes hit Gaza, and aid to Palestine stalled.", fast=True).places
+    gaza, palestine = place(places, "Gaza"), place(places, "Palestine")
+    assert (gaza.country, gaza.kind) == ("PS", "place")  # not the province of Mozambique
+    assert (palestine.country, palestine.kind) == ("PS", "country")  # not Palestine, Texas
+    company = analyze("It is a Delaware company based in Richmond, Virginia.", fast=True).places
+    assert (place(company, "Delaware").kind, place(company, "Delaware").admin1) == ("admin1", "DE")

@@ -23,7 +23,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from sayso.registry import normalise_name
 
 MIN_POPULATION = 500
 # Raised whenever the index changes shape, so old caches are rebuilt.
-FORMAT = 8
+FORMAT = 9
 # Alternate names this short are codes ("NY", "LA") more often than names in running text.
 MIN_ALTERNATE_LENGTH = 3
 MAX_CODE_LENGTH = 4
@@ -62,6 +62,7 @@ REGION_ABBREVIATIONS = {
 # Short names English news uses for countries that the packages' name lists lack.
 NEWS_COUNTRY_NAMES = {
     "GB": ("Britain",), "SA": ("Saudi",), "NL": ("Holland",), "US": ("America",),
+    "PS": ("Palestine",),
 }  # fmt: skip
 # The two-letter country codes news writes as names ("U.S.", "UK"); the others read as
 # state abbreviations ("Ky.", "S.C.", "Pa.") or as other words far more often.
@@ -133,14 +134,21 @@ class Gazetteer:
         self._found: dict[str, list[GeoEntry]] = {}
         self._largest: dict[tuple[str, str], GeoEntry | None] = {}
 
-    def _query(self, sql: str, parameters: tuple) -> list[GeoEntry]:
+    def _rows(self, sql: str, parameters: tuple) -> list[tuple]:
         with self._lock:
             if self._connection is None or self._pid != os.getpid():
                 uri = f"{self.path.as_uri()}?mode=ro&immutable=1"
                 self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
                 self._pid = os.getpid()
-            rows = self._connection.execute(sql, parameters).fetchall()
-        return [GeoEntry(*row) for row in rows]
+            return self._connection.execute(sql, parameters).fetchall()
+
+    def _query(self, sql: str, parameters: tuple) -> list[GeoEntry]:
+        return [GeoEntry(*row) for row in self._rows(sql, parameters)]
+
+    @cached_property
+    def capitals(self) -> frozenset[int]:
+        """The GeoNames ids of the countries' capitals."""
+        return frozenset(row[0] for row in self._rows("SELECT geonames_id FROM capitals", ()))
 
     def candidates(self, name: str) -> list[GeoEntry]:
         """Every entry a name may stand for: countries first, then continents, first-level
@@ -232,6 +240,7 @@ def _build(path: Path) -> None:
             lat REAL, lon REAL, country TEXT, admin1 TEXT, admin2 TEXT, population INTEGER,
             level TEXT);
         CREATE TABLE names (key TEXT, entry INTEGER, PRIMARY KEY (key, entry)) WITHOUT ROWID;
+        CREATE TABLE capitals (geonames_id INTEGER PRIMARY KEY);
         """
     )
     builder = _Builder(connection)
@@ -261,6 +270,14 @@ def _build(path: Path) -> None:
         entry += (admin2, int(town["population"] or 0), PLACE)
         names = {town["name"], *_alternates(town.get("alternatenames") or ())}
         builder.add(entry, names | set(NEWS_TOWN_NAMES.get(int(town["geonameid"]), ())))
+    for country in cache.get_countries().values():
+        # a country's capital: its most populous town of the capital's name
+        connection.execute(
+            "INSERT OR IGNORE INTO capitals SELECT geonames_id FROM entries WHERE level = ? "
+            "AND country = ? AND id IN (SELECT entry FROM names WHERE key = ?) "
+            "ORDER BY population DESC LIMIT 1",
+            (PLACE, country["iso"], normalise_name(country["capital"] or "")),
+        )
     connection.execute("CREATE INDEX entries_by_region ON entries (level, country, admin1)")
     connection.commit()
     connection.close()
