@@ -298,12 +298,8 @@ def _with_outlet_homes(
     return again
 
 
-def given_toponym_mentions(article: GoldArticle) -> list:
-    """The gold toponyms as mentions, each of the kind its wording gives."""
-    return given_mentions(article.text, [(t.start, t.end) for t in article.toponyms])
-
-
 def resolve_gold_toponyms(article: GoldArticle, home: Home = NO_HOME) -> list[Place]:
     """sayso's reading of each gold toponym, the article's other gold toponyms (and the
     outlet's ``home``) as context."""
-    return resolve_places(article.text, given_toponym_mentions(article), home)
+    spans = [(t.start, t.end) for t in article.toponyms]
+    return resolve_places(article.text, given_mentions(article.text, spans), home)

@@ -8,9 +8,10 @@ alternatives stay in the output with a confidence. Regions ("the Kharkiv region"
 County") resolve to their first- or second-level division; front-line "directions" named
 after a town ("the Borovsky direction") to that town; the names of a list that ends in a
 plural region word ("Butler, Clark or Warren counties") to regions of that level. Besides the
-tagger's places, capitalised datelines ("KYIV (Reuters) -"), the names of such lists and every
-repeat of a place name the article uses are places; streets and numbered routes ("North Main
-Street", "Route 31") are listed like facilities, unresolved.
+tagger's places, well-known places it misreads where the sentence puts a place ("shelled
+Kharkiv", to the tagger a person), capitalised datelines ("KYIV (Reuters) -"), the names of
+such lists and every repeat of a place name the article uses are places; streets and
+numbered routes ("North Main Street", "Route 31") are listed like facilities, unresolved.
 A name the gazetteer does not know stays in the output, unresolved.
 
 Local news names local places with nothing around them ("Dublin" in an Ohio paper): an
@@ -70,7 +71,6 @@ REGION_WORDS = {
 }
 # Region words that are also everyday English words, trusted only after a known name.
 COMMON_REGION_WORDS = frozenset({"state", "county", "district", "parish"})
-# Words that name no particular place, though a tagger may take "the state" for one.
 # Entity labels a small tagger gives place names it never saw ("Kharkiv" a person,
 # "Bakhmut" a product, "Mariupol" an organisation): such a name is still a place where the
 # sentence puts one (``_misread_place``), as is a capitalised name it left untagged.
@@ -91,6 +91,7 @@ PLACE_VERBS = frozenset(
     | {"enter", "leave", "evacuate", "visit", "encircle", "storm", "defend", "target"}
     | {"recapture", "reach", "occupy", "besiege", "raid", "flee"}
 )
+# Words that name no particular place, though a tagger may take "the state" for one.
 GENERIC = frozenset({*REGION_WORDS, "city", "town", "country", "nation", "region"})
 # A dateline: a capitalised place at the start of the text, a line or a sentence (after a
 # headline), then perhaps its state or country and a news agency in brackets, then a dash or
@@ -274,7 +275,7 @@ class Home:
         spans = [match.span() for match in _HOME_PART.finditer(description)]
         places = resolve_places(description, given_mentions(description, spans))
         found = next((p for p in places if p.country), None)
-        if found is None or not found.country:
+        if found is None or found.country is None:
             raise UnknownPlaceError(f"{description!r} names no town, region or country sayso knows")
         regions = {(found.country, found.admin1): 1.0} if found.admin1 else {}
         return cls(regions, {found.country: 1.0})
@@ -543,7 +544,7 @@ class _Clues:
 
     # the share of its readings' population in each first-level region (``_possible``)
     own_share: dict[tuple[str, str], float]
-    # its first-level regions whose largest town is their namesake (``_city_regions``)
+    # its first-level regions that yield to a town of their name (``_city_regions``)
     city_regions: set[int]
     # the countries and (country, first-level region) pairs written after it, "Dublin, Ohio"
     qualifiers: set[tuple[str, str | None]]
