@@ -40,3 +40,16 @@ def test_lookups_list_countries_first_then_by_kind_and_size() -> None:
     assert [e.population for e in towns] == sorted((e.population for e in towns), reverse=True)
     assert gazetteer().candidates("Zzyzxograd") == []
     assert gazetteer().region("UA", "07").geonames_id == 706482  # Kharkiv oblast
+
+
+def test_capitals_peoples_and_news_spellings_are_in_the_index() -> None:
+    capitals = gazetteer().capitals
+    assert {4140963, 703448, 2643743} <= capitals  # Washington DC, Kyiv, London
+    assert 5815135 not in capitals and 4776222 not in capitals  # Washington state; Norfolk
+    assert [(e.country, e.admin1) for e in gazetteer().candidates("Hoosiers")] == [("US", "IN")]
+    crimea = gazetteer().candidates("Crimeans")
+    assert [(e.country, e.admin1, e.level) for e in crimea] == [("UA", "11", "admin1")]
+    assert (
+        gazetteer().candidates("Kalmykia")[0].geonames_id
+        == gazetteer().region("RU", "24").geonames_id
+    )

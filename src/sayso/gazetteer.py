@@ -283,12 +283,18 @@ def _build(path: Path) -> None:
     connection.close()
 
 
+def _data_rows(path: Path) -> list[list[str]]:
+    """The rows of one of sayso's place files: tab-separated, ``#`` comments, a header line
+    (left out)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+    return rows[1:]
+
+
 def _areas(path: Path) -> list[tuple[tuple, set[str]]]:
-    """The areas file: tab-separated, a header line, ``#`` comments."""
+    """The areas file's entries, each with its names."""
     found = []
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = [line.split("\t") for line in lines if not line.startswith("#")]
-    for name, aliases, _kind, lat, lon, country in rows[1:]:
+    for name, aliases, _kind, lat, lon, country in _data_rows(path):
         entry = (None, name, float(lat), float(lon), country or None, None, None, 0, AREA)
         found.append((entry, {name, *filter(None, aliases.split("|"))}))
     return found
@@ -296,9 +302,7 @@ def _areas(path: Path) -> list[tuple[tuple, set[str]]]:
 
 def _demonyms(path: Path) -> dict[tuple[str, str], set[str]]:
     """The demonyms file: (country, admin1 code) -> what its people are called."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
-    return {(country, admin1): set(names.split("|")) for country, admin1, names in rows[1:]}
+    return {(country, admin1): set(names.split("|")) for country, admin1, names in _data_rows(path)}
 
 
 def _news_spelling(name: str) -> str:
