@@ -490,6 +490,12 @@ def test_home_reads_local_place_names_where_the_outlet_is(tmp_path: Path) -> Non
     assert dublin(invoke(["analyze", path, "--fast", "--format", "json"])) == ("IE", "L")
     local = invoke(["analyze", path, "--fast", "--format", "json", "--home", "Columbus, Ohio"])
     assert dublin(local) == ("US", "OH")
+    summary = invoke(["analyze", path, "--fast", "--home", "Columbus, Ohio"]).stdout
+    assert "places read as from an outlet based in Columbus, Ohio" in summary
+    report = tmp_path / "local.html"
+    made = invoke(["report", path, "--fast", "-o", str(report), "--home", "Columbus, Ohio"])
+    assert made.exit_code == 0, made.stderr
+    assert "places read as from an outlet based in Columbus, Ohio" in report.read_text()
     # in a batch, a record's own "home" wins over --home; an unknown one fails that record
     records = [
         {"id": "a", "text": text},

@@ -851,6 +851,7 @@ def spark_load_command(results: Path, db: Path | str) -> None:
 @click.option("--max-chars", type=click.IntRange(min=1), help="Largest text accepted.")
 @click.option("--any-language", is_flag=True, help="Skip the check that the text is English.")
 @click.option("--fast", is_flag=True, help="Skip persuasion techniques, frames and genre.")
+@home_option
 @registry_option
 @reports_errors
 def report_command(
@@ -865,13 +866,14 @@ def report_command(
     max_chars: int | None,
     any_language: bool,
     fast: bool,
+    home: str | None,
     registry_files: tuple[Path, ...],
 ) -> None:
     """One self-contained HTML report of an article, to read offline in a browser.
 
     PATH is a .txt or .html article (as for `sayso analyze`), - for stdin, or a .json
     record saved from `sayso analyze --format json`, reported as it is (without analysing
-    again: --fast, --registry, --max-chars and --any-language then do not apply).
+    again: --fast, --home, --registry, --max-chars and --any-language then do not apply).
     With --cluster ID (and no PATH), the report of a claim cluster of the --db store.
     """
     from sayso.record import read_record
@@ -890,7 +892,10 @@ def report_command(
             if value is not None:
                 setattr(analysis.meta, key, value)
     else:
-        article = read_path(path, max_chars=max_chars, check_language=not any_language, **given)
+        named_home(home)  # an unknown home is refused before any work
+        article = read_path(
+            path, max_chars=max_chars, check_language=not any_language, home=home, **given
+        )
         analysis = analyze_article(article, registry.load(registry_files), fast=fast)
     done = f"{len(analysis.claims)} claims, {len(analysis.sources)} sources"
     _write_page(output, article_report(analysis), done)

@@ -106,6 +106,8 @@ def summary(analysis: Analysis) -> str:
     meta = analysis.meta
     lines = [meta.title or "(untitled)"]
     facts = [f for f in (meta.outlet, meta.published, meta.url) if f]
+    if meta.home:
+        facts.append(f"places read as from an outlet based in {meta.home}")
     if facts:
         lines.append(" · ".join(facts))
     author_claims = [c for c in analysis.claims if c.kind == "author"]

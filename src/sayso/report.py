@@ -134,6 +134,9 @@ def _lang(analysis: Analysis) -> str:
 def _header(analysis: Analysis, title: str) -> str:
     meta = analysis.meta
     facts = [escape(f) for f in (meta.outlet, meta.published, meta.author) if f]
+    if meta.home:
+        # places were read with the outlet's home in mind: the reader should know
+        facts.append(f"places read as from an outlet based in {escape(meta.home)}")
     if meta.url:
         facts.append(link(meta.url))
     author = sum(claim.kind == "author" for claim in analysis.claims)
