@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sayso.attribution import MAX_CHAIN_LINKS
 from sayso.model import Analysis, Article, Attribution
 from sayso.pipeline import analyze_article
 
@@ -407,3 +408,26 @@ def test_covered_characters_are_merged_ranges() -> None:
     inside = {10, 19, 21, 24, 30, 59, 69}
     outside = {0, 9, 20, 25, 29, 70, 1000}
     assert all(c in covered for c in inside) and not any(c in covered for c in outside)
+
+
+def test_a_chain_of_junk_depth_keeps_its_first_links_and_its_outermost_relay() -> None:
+    speakers = [
+        "Anna Petrova", "John Smith", "Maria Lopez", "Ivan Kuznetsov", "Olga Shevchenko",
+        "Peter Brown", "Lena Novak", "Omar Haddad", "Sara Lind", "Tom Becker", "Nina Rossi",
+        "Paul Kim",
+    ]  # fmt: skip
+    text = " ".join(f"{name} said that" for name in speakers) + " the bridge was closed."
+    analysis = run(text)
+    chains = [[link[0] for link in chain(a)] for a in analysis.attributions]
+    assert max(len(c) for c in chains) == MAX_CHAIN_LINKS
+    innermost = next(c for c in chains if c[0] == "Paul Kim")
+    # the speaker and the six levels above, then the outermost relay, the article's source
+    assert innermost[0] == "Paul Kim" and innermost[-1] == "Anna Petrova"
+    assert innermost[1:7] == [
+        "Nina Rossi",
+        "Tom Becker",
+        "Sara Lind",
+        "Omar Haddad",
+        "Lena Novak",
+        "Peter Brown",
+    ]

@@ -36,6 +36,10 @@ TAGGED_CUE_CONFIDENCE = 0.7
 # More "citing X" phrases than this in one sentence are a string of them, not one origin its
 # sources share (``_add_sentence_relays``).
 MAX_SHARED_ORIGINS = 3
+# Links a chain keeps: news nests reported speech a few levels deep, only junk nests it
+# thousands ("A said that B said that ..."), where every chain would hold all the levels
+# above it. A longer chain keeps its first links and its outermost relay.
+MAX_CHAIN_LINKS = 8
 
 
 def find_attributions(
@@ -199,7 +203,10 @@ def _nest_chains(attributions: list[Attribution]) -> None:
         ]
         if hosts:
             host = min(hosts, key=lambda a: _length(a.content))
-            inner.chain = _dedupe_chain(inner.chain + host.chain)
+            chain = _dedupe_chain(inner.chain + host.chain)
+            if len(chain) > MAX_CHAIN_LINKS:
+                chain = chain[: MAX_CHAIN_LINKS - 1] + chain[-1:]
+            inner.chain = chain
 
 
 def _length(span: Span | None) -> int:
