@@ -257,7 +257,7 @@ class Home:
                 {
                     (p.country, p.admin1)
                     for p in clear
-                    if p.country and p.admin1 and p.kind in NAMED_KINDS
+                    if p.country and p.admin1 and p.kind in (PLACE, ADMIN1, ADMIN2)
                 }
             )
         if not total:
